@@ -1,0 +1,82 @@
+/* evk_json.h - a strict RFC 8259 scanner that builds no tree.
+ *
+ * Why not cJSON here: cJSON accepts texts RFC 8259 rejects (leading zeros,
+ * "1.", raw control characters and invalid UTF-8 inside strings, a BOM,
+ * trailing garbage, ...; docs/json-leniency.md lists every one we found), and
+ * the validator must reject exactly what the RFC rejects. This scanner reads
+ * the text once, checks the full grammar and UTF-8, and reports the members
+ * of the top-level object the caller asked for, without allocating.
+ *
+ * Limits (RFC 8259 §9 lets a parser set them): nesting deeper than
+ * EVK_JSON_MAX_DEPTH is refused as "not JSON".
+ * Ownership: spans point into the caller's text; nothing is kept.
+ */
+#ifndef EVK_JSON_H
+#define EVK_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define EVK_JSON_MAX_DEPTH 16384
+
+/* JSON value types, as bits so that a schema can allow several. */
+typedef enum evk_jtype {
+    EVK_JT_NONE = 0,
+    EVK_JT_OBJECT = 1 << 0,
+    EVK_JT_ARRAY = 1 << 1,
+    EVK_JT_STRING = 1 << 2,
+    EVK_JT_NUMBER = 1 << 3,
+    EVK_JT_BOOL = 1 << 4,
+    EVK_JT_NULL = 1 << 5,
+} evk_jtype;
+
+/* "object", "array", "string", "number", "boolean", "null" or "none". */
+const char *evk_jtype_name(evk_jtype t);
+
+/* A wanted top-level member. The caller fills key/key_len; the scanner fills
+ * the rest for the FIRST member with that (unescaped) name and counts the
+ * others. For strings, off/len cover the characters between the quotes
+ * (still escaped); for other values, the whole value. */
+typedef struct evk_jmember {
+    const char *key;
+    size_t key_len;
+    evk_jtype type; /* EVK_JT_NONE when absent */
+    size_t off, len;
+    unsigned count; /* how many members had this name */
+} evk_jmember;
+
+/* Notes on a valid text that a judge may want to report. */
+enum {
+    EVK_JNOTE_LONE_SURROGATE = 1 << 0, /* "\ud800" without its pair */
+    EVK_JNOTE_DUP_KEY = 1 << 1,        /* a wanted key appeared twice */
+};
+
+typedef struct evk_jscan {
+    evk_jtype top;      /* type of the top-level value (valid texts) */
+    unsigned notes;     /* EVK_JNOTE_* */
+    const char *error;  /* static text when the text is not JSON */
+    size_t error_off;   /* byte offset of the problem */
+} evk_jscan;
+
+/* Scan len bytes. Returns 0 when they are exactly one JSON value surrounded
+ * by optional whitespace, -1 when not (res->error says why). Members are
+ * filled only when the top-level value is an object. want may be NULL when
+ * nwant is 0. */
+int evk_json_scan(const char *text, size_t len, evk_jmember *want, size_t nwant,
+                  evk_jscan *res);
+
+/* Unescape the inside of a string that evk_json_scan accepted (between the
+ * quotes) into out. Lone surrogates become U+FFFD; "\u0000" becomes a NUL
+ * byte (the value keeps it: use *out_len, not strlen). Writes a terminating
+ * NUL. Returns 0, or -1 when the result needs more than cap-1 bytes. */
+int evk_json_unescape(const char *s, size_t len, char *out, size_t cap, size_t *out_len);
+
+/* Resolve a JSON pointer (RFC 6901, object members only, "~0"/"~1" escapes)
+ * inside a valid JSON text. On success fills *found (key fields unused) and
+ * returns 0; -1 when some step is missing or not an object. A step that
+ * exists but whose parent is not an object also returns -1 with
+ * *not_object set (so callers can tell "missing" from "wrong type"). */
+int evk_json_lookup(const char *text, size_t len, const char *pointer, evk_jmember *found,
+                    bool *not_object);
+
+#endif

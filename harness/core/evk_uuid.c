@@ -1,0 +1,82 @@
+#include "evk_uuid.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "evk_err.h"
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Offsets of the hyphens in the 36-character form. */
+static bool is_hyphen_pos(size_t i)
+{
+    return i == 8 || i == 13 || i == 18 || i == 23;
+}
+
+int evk_uuid_parse(const char *s, size_t len, evk_uuid *out)
+{
+    if (!s || !out || len != EVK_UUID_STRLEN) return EVK_EINVAL;
+    evk_uuid u;
+    size_t nib = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (is_hyphen_pos(i)) {
+            if (c != '-') return EVK_EINVAL;
+            continue;
+        }
+        int v = hexval(c);
+        if (v < 0) return EVK_EINVAL;
+        if (nib % 2 == 0) u.b[nib / 2] = (uint8_t)(v << 4);
+        else u.b[nib / 2] |= (uint8_t)v;
+        nib++;
+    }
+    *out = u;
+    return 0;
+}
+
+void evk_uuid_format(const evk_uuid *u, char out[EVK_UUID_STRLEN + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (size_t i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
+        out[o++] = hex[u->b[i] >> 4];
+        out[o++] = hex[u->b[i] & 15];
+    }
+    out[o] = '\0';
+}
+
+bool evk_uuid_equal(const evk_uuid *a, const evk_uuid *b)
+{
+    return memcmp(a->b, b->b, 16) == 0;
+}
+
+void evk_uuid_v4_from_bytes(const uint8_t random[16], evk_uuid *out)
+{
+    memcpy(out->b, random, 16);
+    out->b[6] = (uint8_t)((out->b[6] & 0x0f) | 0x40); /* version 4 */
+    out->b[8] = (uint8_t)((out->b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+}
+
+int evk_uuid_v4(evk_uuid *out)
+{
+    uint8_t r[16];
+    size_t got = 0;
+    while (got < sizeof r) {
+        ssize_t n = getrandom(r + got, sizeof r - got, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return EVK_ERANDOM;
+        }
+        got += (size_t)n;
+    }
+    evk_uuid_v4_from_bytes(r, out);
+    return 0;
+}

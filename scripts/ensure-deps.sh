@@ -1,0 +1,32 @@
+#!/bin/sh
+# Makes sure the Debian packages evack builds with are installed: installs
+# them when running as root with apt-get, otherwise prints the one command
+# to run and fails. Usage: ensure-deps.sh [build|fuzz|browser]
+set -eu
+what=${1:-build}
+case $what in
+build) pkgs="gcc make cmake pkg-config libwebsockets-dev libcjson-dev check"
+       have() { command -v cmake >/dev/null && command -v cc >/dev/null &&
+                command -v pkg-config >/dev/null &&
+                pkg-config --exists libwebsockets libcjson check; } ;;
+fuzz)  pkgs="clang libclang-rt-14-dev dpkg-dev"
+       have() { command -v clang >/dev/null && command -v dpkg-source >/dev/null &&
+                [ -n "$(find /usr/lib/llvm-*/lib/clang -name 'libclang_rt.fuzzer-x86_64.a' 2>/dev/null | head -n 1)" ]; } ;;
+browser) pkgs="chromium"
+       have() { command -v chromium >/dev/null; } ;;
+*) echo "ensure-deps.sh: unknown set '$what' (build, fuzz, browser)" >&2; exit 2 ;;
+esac
+
+have && exit 0
+cmd="apt-get install -y --no-install-recommends $pkgs"
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "evack: installing $what dependencies: $pkgs" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+    have || { echo "evack: '$cmd' ran but the $what dependencies are still missing" >&2; exit 1; }
+else
+    echo "evack: missing $what dependencies; run: sudo $cmd" >&2
+    exit 1
+fi
