@@ -8,6 +8,9 @@ EVACK      := $(BUILD)/evack
 
 .PHONY: all build deps test test-asan clean
 
+# Fuzzing targets (make fuzz, make fuzz-overnight) live with the fuzzers.
+-include fuzz/fuzz.mk
+
 all: build
 
 deps:
