@@ -204,11 +204,15 @@ static const char *unexpected(const char *t, size_t n, size_t p)
     return "unexpected character";
 }
 
+/* Longest key a caller can ask about: more than any name or JSON-pointer
+ * step a profile can hold (EVK_NAME_MAX, EVK_POINTER_MAX = 128). */
+#define KEY_MAX 128
+
 /* Matches an object key against the wanted names; -1 when none. */
 static int match_key(const char *t, size_t off, size_t len, bool escaped, evk_jmember *want,
                      size_t nwant)
 {
-    char buf[64];
+    char buf[KEY_MAX];
     const char *k = t + off;
     size_t klen = len;
     if (escaped) {
@@ -472,7 +476,7 @@ int evk_json_lookup(const char *text, size_t len, const char *pointer, evk_jmemb
     if (*pointer == '\0') return 0;
     if (*pointer != '/') return -1;
     while (*pointer == '/') {
-        char tok[64];
+        char tok[KEY_MAX];
         size_t tl = 0;
         pointer++;
         for (; *pointer && *pointer != '/'; pointer++) {

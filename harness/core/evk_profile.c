@@ -65,15 +65,33 @@ EVK_PRINTF(3, 4) static int fail(loader *l, const char *key, const char *fmt, ..
             vsnprintf(l->err + n, l->errcap - (size_t)n, fmt, ap);
             va_end(ap);
         }
+        /* Keys and values from the file may hold control characters ("\n"
+         * as a key): the error must stay one printable line. */
+        for (char *c = l->err; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
     }
     return EVK_EPROFILE;
 }
 
-/* Every key of obj must be in allowed (NULL-terminated). */
+/* Does a member before it have its name? (cJSON keeps duplicates and the
+ * first wins: a second "x" would be silently ignored.) */
+static bool repeated_key(const cJSON *obj, const cJSON *it)
+{
+    for (const cJSON *o = obj->child; o && o != it; o = o->next)
+        if (strcmp(o->string, it->string) == 0) return true;
+    return false;
+}
+
+/* Every key of obj must be in allowed (NULL-terminated), and only once. */
 static int only_keys(loader *l, const cJSON *obj, const char *where, const char *const *allowed)
 {
     const cJSON *it;
     cJSON_ArrayForEach(it, obj) {
+        if (repeated_key(obj, it)) {
+            char key[192];
+            snprintf(key, sizeof key, "%s%s%s", where, *where ? "." : "", it->string);
+            return fail(l, key, "appears twice");
+        }
         bool ok = false;
         for (const char *const *a = allowed; *a; a++)
             if (strcmp(it->string, *a) == 0) ok = true;
@@ -204,6 +222,7 @@ static int load_schema(loader *l, const cJSON *messages, const char *kind, const
         snprintf(sub, sizeof sub, "%s.fields.%s", key, it->string);
         if (strcmp(it->string, discr) == 0)
             return fail(l, sub, "the discriminator is checked by itself; do not list it");
+        if (repeated_key(fields, it)) return fail(l, sub, "appears twice");
         if (s->n_fields == EVK_PROFILE_MAX_FIELDS)
             return fail(l, sub, "more than %d fields", EVK_PROFILE_MAX_FIELDS);
         evk_field *f = &s->fields[s->n_fields];

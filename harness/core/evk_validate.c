@@ -1,5 +1,6 @@
 #include "evk_validate.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -251,7 +252,10 @@ int evk_validate_policy(const evk_profile *p, const void *data, size_t len, uint
         return set_violation(m, p, EVK_V_INVALID_VALUE, ptr,
                              "the ack time-limit policy at %s must be finite and > 0, got %.*s",
                              ptr, (int)(found.len > 40 ? 40 : found.len), text + found.off);
-    double ms = ceil(v * p->policy_unit_ms);
+    /* A decimal text is rarely exact in binary: 2.011 s times 1000 is
+     * 2011.0000000000002, which must read as 2011 ms, not 2012. Drop a few
+     * ulps of rounding error before rounding up. */
+    double ms = ceil(v * p->policy_unit_ms * (1 - 4 * DBL_EPSILON));
     const double cap = 1e15; /* about 31,000 years: "never" for any real run */
     *limit_ms = ms < 1 ? 1 : ms > cap ? (uint64_t)cap : (uint64_t)ms;
     return 0;
