@@ -286,7 +286,9 @@ static int load_codes(loader *l, const cJSON *spec, const char *key, evk_codes *
         const cJSON *snd = cJSON_GetObjectItemCaseSensitive(spec, "send");
         join(sub, sizeof sub, key, "send");
         if (snd) {
-            if (!cJSON_IsNumber(snd) || snd->valuedouble != floor(snd->valuedouble))
+            /* Range first: casting 1e300 (or inf) to int is undefined. */
+            if (!cJSON_IsNumber(snd) || snd->valuedouble != floor(snd->valuedouble) ||
+                snd->valuedouble < 0 || snd->valuedouble > 65535)
                 return fail(l, sub, "must be an integer close code");
             c->send = (int)snd->valuedouble;
         } else if (c->r[0].lo == c->r[0].hi) {
