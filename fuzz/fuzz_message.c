@@ -6,8 +6,12 @@
  *    checker in ref_json.c agree: valid or not, the top-level type, the
  *    first occurrence (type, span) and count of every field name the
  *    profiles use, and the lone-surrogate note;
+ *  - evk_json_unescape decodes those members' string values as the
+ *    reference does (pairs joined, lone surrogates as U+FFFD, \u0000 kept);
  *  - the validator is a function of its input: the same verdict twice;
  *  - "not JSON" exactly when the text is not RFC 8259 JSON or not an object;
+ *  - on a JSON object, the verdict and kind are the ones PROTOCOL.md §2's
+ *    order of checks gives when applied to the reference's members;
  *  - a verdict is coherent: the profile's code, a one-line reason, an id on
  *    every valid message;
  *  - a valid message parsed by cJSON and printed again is still valid, the
@@ -22,6 +26,8 @@
 
 #include "evk_err.h"
 #include "evk_json.h"
+#include "evk_ts.h"
+#include "evk_uuid.h"
 #include "evk_validate.h"
 #include "fuzz_util.h"
 #include "ref_json.h"
@@ -50,11 +56,14 @@ static evk_jtype from_ref(ref_jtype t)
     }
 }
 
-/* The differential check of the scanner. Returns the reference's verdict. */
+/* The reference's view of the top-level members, for the checks below. */
+static ref_key keys[NNAMES];
+
+/* The differential check of the scanner (and of evk_json_unescape on the
+ * members' string values). Returns the reference's verdict. */
 static ref_result check_scanner(const char *text, size_t len)
 {
     evk_jmember want[NNAMES];
-    ref_key keys[NNAMES];
     for (size_t i = 0; i < NNAMES; i++) {
         want[i] = (evk_jmember){.key = names[i].name, .key_len = names[i].len};
         keys[i] = (ref_key){.key = names[i].name, .key_len = names[i].len};
@@ -88,10 +97,85 @@ static ref_result check_scanner(const char *text, size_t len)
                      "member \"%s\": span %zu+%zu, reference %zu+%zu", n, want[i].off, want[i].len,
                      keys[i].off, keys[i].len);
         if (keys[i].count > 1) dup = true;
+        if (keys[i].type == REF_STRING && !keys[i].value_long) {
+            char buf[REF_VALUE_MAX + 1];
+            size_t blen = 0;
+            FZ_CHECK(evk_json_unescape(text + want[i].off, want[i].len, buf, sizeof buf, &blen) == 0 &&
+                         blen == keys[i].value_len && memcmp(buf, keys[i].value, blen) == 0,
+                     "member \"%s\": unescaped to %zu bytes, the reference decodes %zu", n, blen,
+                     keys[i].value_len);
+        }
     }
     FZ_CHECK(!!(sc.notes & EVK_JNOTE_DUP_KEY) == dup, "duplicate-key note %d, reference %d",
              !!(sc.notes & EVK_JNOTE_DUP_KEY), dup);
     return ref;
+}
+
+static const ref_key *key_named(const char *name)
+{
+    for (size_t i = 0; i < NNAMES; i++)
+        if (strlen(name) == names[i].len && memcmp(names[i].name, name, names[i].len) == 0) return &keys[i];
+    FZ_CHECK(0, "the target does not look up \"%s\": add it to names[]", name);
+    return NULL;
+}
+
+static bool value_is(const ref_key *k, const char *s)
+{
+    return !k->value_long && k->value_len == strlen(s) && memcmp(k->value, s, k->value_len) == 0;
+}
+
+/* PROTOCOL.md §2, read again from the reference's members: the discriminator
+ * (missing -> wrong type -> not a kind), then the kind's fields: any missing,
+ * then any of the wrong type, then any value outside its enumeration or
+ * format, then the fatal status. One limit of the validator is taken as
+ * given: a value with escapes that decodes to more than 255 bytes is "too
+ * long" (only timestamps could be valid that long: lenient ones with a huge
+ * fraction, which peers do not escape). Returns false when it cannot tell
+ * (a value longer than REF_VALUE_MAX). */
+static bool ref_verdict(const evk_profile *p, const char *text, evk_violation *out, evk_msg_kind *kind)
+{
+    static const unsigned type_bit[] = {[REF_OBJECT] = EVK_JT_OBJECT, [REF_ARRAY] = EVK_JT_ARRAY,
+                                        [REF_STRING] = EVK_JT_STRING, [REF_NUMBER] = EVK_JT_NUMBER,
+                                        [REF_BOOL] = EVK_JT_BOOL,     [REF_NULL] = EVK_JT_NULL};
+    const ref_key *d = key_named(p->discriminator);
+    *kind = EVK_MSG_NONE;
+    if (!d->count) return *out = EVK_V_MISSING_FIELD, true;
+    if (d->type != REF_STRING) return *out = EVK_V_WRONG_TYPE, true;
+    if (value_is(d, p->event.type_value)) *kind = EVK_MSG_EVENT;
+    else if (value_is(d, p->ack.type_value)) *kind = EVK_MSG_ACK;
+    else return *out = EVK_V_INVALID_VALUE, true;
+    const evk_schema *s = *kind == EVK_MSG_EVENT ? &p->event : &p->ack;
+    for (size_t i = 0; i < s->n_fields; i++)
+        if (s->fields[i].required && !key_named(s->fields[i].name)->count)
+            return *out = EVK_V_MISSING_FIELD, true;
+    for (size_t i = 0; i < s->n_fields; i++) {
+        const ref_key *k = key_named(s->fields[i].name);
+        if (k->count && !(type_bit[k->type] & s->fields[i].types))
+            return *out = EVK_V_WRONG_TYPE, true;
+    }
+    for (size_t i = 0; i < s->n_fields; i++) {
+        const evk_field *f = &s->fields[i];
+        const ref_key *k = key_named(f->name);
+        if (!k->count || k->type != REF_STRING || (f->format == EVK_FMT_NONE && !f->n_enum)) continue;
+        if (k->value_long) return false;
+        if (k->value_len > 255 && memchr(text + k->off, '\\', k->len))
+            return *out = EVK_V_INVALID_VALUE, true;
+        evk_uuid u;
+        if (f->format == EVK_FMT_UUID && evk_uuid_parse(k->value, k->value_len, &u) != 0)
+            return *out = EVK_V_INVALID_VALUE, true;
+        if (f->format == EVK_FMT_ISO8601 && evk_ts_classify(k->value, k->value_len) == EVK_TS_INVALID)
+            return *out = EVK_V_INVALID_VALUE, true;
+        bool listed = f->n_enum == 0;
+        for (size_t e = 0; e < f->n_enum; e++) listed = listed || value_is(k, f->enums[e]);
+        if (!listed) return *out = EVK_V_INVALID_VALUE, true;
+    }
+    if (*kind == EVK_MSG_EVENT && p->has_fatal) {
+        const ref_key *k = key_named(p->fatal_field);
+        if (k->count && k->type == REF_STRING && value_is(k, p->fatal_value))
+            return *out = EVK_V_FATAL_STATUS, true;
+    }
+    *out = EVK_V_NONE;
+    return true;
 }
 
 static bool same_verdict(const evk_message *a, const evk_message *b)
@@ -182,6 +266,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                  "%s: verdict %s (%s), but the reference says %s", p->name,
                  evk_violation_key(a.violation), a.reason,
                  !ref.valid ? "not JSON" : ref.top != REF_OBJECT ? "not an object" : "a JSON object");
+        if (!not_json) {
+            evk_msg_kind kind;
+            evk_violation v;
+            if (ref_verdict(p, text, &v, &kind))
+                FZ_CHECK(a.violation == v && a.kind == kind,
+                         "%s: verdict %s (%s) on a %s, the reference says %s on a %s", p->name,
+                         evk_violation_key(a.violation), a.reason, evk_msg_kind_name(a.kind),
+                         evk_violation_key(v), evk_msg_kind_name(kind));
+        }
         if (a.violation != EVK_V_NONE) continue;
         if (!ref.nul_escape) check_round_trip(p, text, len, &a);
         if (a.kind == EVK_MSG_EVENT) check_policy(p, text, len);

@@ -92,6 +92,7 @@ typedef struct model {
     char *buf;
     size_t len, cap;
     uint64_t events_accepted, acks_sent; /* the exactly-once count */
+    uint64_t events_sent;
 } model;
 
 /* What the session must do in reaction to one input. */
@@ -155,6 +156,7 @@ static void add_out(const evk_uuid *id)
     M.out[M.nout].id = *id;
     M.out[M.nout].deadline = M.now + M.limit < M.now ? UINT64_MAX : M.now + M.limit;
     M.nout++;
+    M.events_sent++;
 }
 
 /* PROTOCOL.md §3: an Event the peer sent that passed the validator. */
@@ -238,52 +240,76 @@ static expect model_data(const char *data, size_t len, unsigned flags)
     return model_message(M.buf, M.len);
 }
 
-/* Compares what the session emitted with the expectation. */
+/* Compares one emitted action with what the model expected. */
+static void check_one(const evk_action *a, const expect *x, const char *what)
+{
+    if (x->kind == X_CLOSE) {
+        FZ_CHECK(a->kind == EVK_A_CLOSE, "%s: want close %d (%s), got a send: %s", what, x->code,
+                 evk_violation_key(x->v), a->text);
+        FZ_CHECK(a->code == x->code && a->violation == x->v, "%s: want close %d (%s), got %d (%s): %s",
+                 what, x->code, evk_violation_key(x->v), a->code, evk_violation_key(a->violation),
+                 a->reason);
+        FZ_CHECK(a->reason[0] && strlen(a->reason) <= 123, "%s: close reason empty or too long", what);
+        if (x->v != EVK_V_NONE) FZ_CHECK(evk_profile_accepts(M.p, x->v, a->code), "unaccepted code");
+        return;
+    }
+    bool ack = x->kind == X_ACK;
+    FZ_CHECK(a->kind == EVK_A_SEND && a->msg == (ack ? EVK_MSG_ACK : EVK_MSG_EVENT),
+             "%s: want %s, got %s %d %s", what, ack ? "an Ack" : "an Event",
+             a->kind == EVK_A_CLOSE ? "close" : "send", a->code,
+             a->kind == EVK_A_CLOSE ? a->reason : a->text);
+    FZ_CHECK(evk_uuid_equal(&a->id, &x->id), "%s: the action names another id", what);
+    FZ_CHECK(a->len == strlen(a->text), "%s: length %zu of a %zu-byte text", what, a->len,
+             strlen(a->text));
+    evk_message m;
+    evk_validate(M.p, a->text, a->len, true, &m);
+    FZ_CHECK(m.violation == EVK_V_NONE && m.kind == a->msg && evk_uuid_equal(&m.id, &x->id),
+             "%s: the session sent an invalid message (%s: %s): %s", what,
+             evk_violation_key(m.violation), m.reason, a->text);
+    if (x->handshake) {
+        uint64_t limit = 0;
+        memset(&m, 0, sizeof m);
+        evk_validate_policy(M.p, a->text, a->len, &limit, &m);
+        FZ_CHECK(m.violation == EVK_V_NONE && limit == M.limit,
+                 "the handshake declares %llu ms, the server enforces %llu: %s",
+                 (unsigned long long)limit, (unsigned long long)M.limit, a->text);
+    }
+}
+
+/* Expected actions not yet taken: the caller may let actions queue up
+ * (M.hold) and take them later, in order. */
+static expect pending[MAX_OPS * 4 + 8];
+static size_t npending;
+static bool hold;
+
+/* Records what one input should cause; unless holding, takes every queued
+ * action and compares them, in order, with everything expected so far. */
 static void check_actions(evk_session *s, const expect *x, const char *what)
 {
+    if (x->kind != X_NONE) pending[npending++] = *x;
+    if (hold) return;
     evk_action a;
-    int n = 0;
+    size_t n = 0;
     while (evk_session_pop(s, &a)) {
-        n++;
-        FZ_CHECK(n == 1 && x->kind != X_NONE, "%s: unexpected action #%d (%s %d %s)", what, n,
-                 a.kind == EVK_A_CLOSE ? "close" : "send", a.code, a.kind == EVK_A_CLOSE ? a.reason : a.text);
-        if (x->kind == X_CLOSE) {
-            FZ_CHECK(a.kind == EVK_A_CLOSE, "%s: want close %d (%s), got a send: %s", what, x->code,
-                     evk_violation_key(x->v), a.text);
-            FZ_CHECK(a.code == x->code && a.violation == x->v, "%s: want close %d (%s), got %d (%s): %s",
-                     what, x->code, evk_violation_key(x->v), a.code, evk_violation_key(a.violation), a.reason);
-            FZ_CHECK(a.reason[0] && strlen(a.reason) <= 123, "%s: close reason empty or too long", what);
-            if (x->v != EVK_V_NONE) FZ_CHECK(evk_profile_accepts(M.p, x->v, a.code), "unaccepted code");
-            continue;
-        }
-        bool ack = x->kind == X_ACK;
-        FZ_CHECK(a.kind == EVK_A_SEND && a.msg == (ack ? EVK_MSG_ACK : EVK_MSG_EVENT),
-                 "%s: want %s, got %s %d %s", what, ack ? "an Ack" : "an Event",
-                 a.kind == EVK_A_CLOSE ? "close" : "send", a.code, a.kind == EVK_A_CLOSE ? a.reason : a.text);
-        FZ_CHECK(evk_uuid_equal(&a.id, &x->id), "%s: the action names another id", what);
-        FZ_CHECK(a.len == strlen(a.text), "%s: length %zu of a %zu-byte text", what, a.len, strlen(a.text));
-        evk_message m;
-        evk_validate(M.p, a.text, a.len, true, &m);
-        FZ_CHECK(m.violation == EVK_V_NONE && m.kind == a.msg && evk_uuid_equal(&m.id, &x->id),
-                 "%s: the session sent an invalid message (%s: %s): %s", what,
-                 evk_violation_key(m.violation), m.reason, a.text);
-        if (x->handshake) {
-            uint64_t limit = 0;
-            memset(&m, 0, sizeof m);
-            evk_validate_policy(M.p, a.text, a.len, &limit, &m);
-            FZ_CHECK(m.violation == EVK_V_NONE && limit == M.limit,
-                     "the handshake declares %llu ms, the server enforces %llu: %s",
-                     (unsigned long long)limit, (unsigned long long)M.limit, a.text);
-        }
+        FZ_CHECK(n < npending, "%s: unexpected action #%zu (%s %d %s)", what, n + 1,
+                 a.kind == EVK_A_CLOSE ? "close" : "send", a.code,
+                 a.kind == EVK_A_CLOSE ? a.reason : a.text);
+        check_one(&a, &pending[n++], what);
     }
-    FZ_CHECK(n > 0 || x->kind == X_NONE, "%s: want %s, the session did nothing", what,
-             x->kind == X_CLOSE ? "a close" : x->kind == X_ACK ? "an Ack" : "an Event");
+    FZ_CHECK(n == npending, "%s: want %s, the session did not do it", what,
+             pending[n].kind == X_CLOSE ? "a close" : pending[n].kind == X_ACK ? "an Ack" : "an Event");
+    npending = 0;
 }
 
 static void check_state(evk_session *s)
 {
     FZ_CHECK(evk_session_state(s) == M.state, "state %s, model %s", evk_state_name(evk_session_state(s)),
              evk_state_name(M.state));
+    const evk_session_stats *st = evk_session_stats_get(s);
+    FZ_CHECK(st->acks_out == M.acks_sent && st->events_out == M.events_sent,
+             "stats: %llu Acks and %llu Events out, model %llu and %llu", (unsigned long long)st->acks_out,
+             (unsigned long long)st->events_out, (unsigned long long)M.acks_sent,
+             (unsigned long long)M.events_sent);
     if (M.state == EVK_S_CLOSED) {
         uint64_t at;
         FZ_CHECK(!evk_session_next_deadline(s, &at), "a closed session has a deadline");
@@ -424,6 +450,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     free(M.buf);
     memset(&M, 0, sizeof M);
+    npending = 0;
+    hold = false;
     M.role = c0 & 1 ? EVK_ROLE_CLIENT : EVK_ROLE_SERVER;
     M.p = fz_profile(c0 >> 1 & 1);
     M.manual = c0 >> 2 & 1;
@@ -546,13 +574,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 check_actions(s, &cx, "application close");
             }
             break;
-        default: /* an empty final piece: ends a fragmented message */
-            feed(s, "", 0, EVK_F_FINAL, "empty final piece");
+        default:
+            if (op & 0x80) { /* let actions queue up, or take them all now */
+                hold = !hold;
+                check_actions(s, &(expect){.kind = X_NONE}, "take queued actions");
+            } else { /* an empty final piece: ends a fragmented message */
+                feed(s, "", 0, EVK_F_FINAL, "empty final piece");
+            }
             break;
         }
         check_state(s);
     }
 
+    hold = false;
+    check_actions(s, &(expect){.kind = X_NONE}, "take queued actions");
     /* Whatever is still owed gets acked: exactly once each. */
     while (M.state != EVK_S_CLOSED && M.nowed) {
         evk_uuid id = M.owed[0];

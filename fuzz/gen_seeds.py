@@ -98,6 +98,7 @@ def message_seeds():
     # RFC 8259 §9 limit: as deep as allowed, and one more (must agree with ref_json.c).
     for depth, name in [(16384, "depth-16384-allowed"), (16385, "depth-16385-refused")]:
         seeds[name] = b"\x00" + b("[" * depth + "]" * depth)
+    seeds["depth-16384-objects"] = b"\x00" + b('{"a":' * 16383 + "{}" + "}" * 16383)
     seeds["depth-1001-object"] = b"\x00" + b(EVS(',"x":' + '{"a":' * 1001 + "1" + "}" * 1001))
     return seeds
 

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define REF_VALUE_MAX 4096
+
 typedef enum ref_jtype {
     REF_NONE = 0, REF_OBJECT, REF_ARRAY, REF_STRING, REF_NUMBER, REF_BOOL, REF_NULL
 } ref_jtype;
@@ -27,6 +29,11 @@ typedef struct ref_key {
     ref_jtype type;
     size_t off, len; /* strings: between the quotes; other values: the whole value */
     unsigned count;
+    /* Strings: the decoded value (lone surrogates as U+FFFD, \u0000 kept),
+     * unless its text is longer than REF_VALUE_MAX (then value_long). */
+    char value[REF_VALUE_MAX];
+    size_t value_len;
+    bool value_long;
 } ref_key;
 
 typedef struct ref_result {

@@ -49,7 +49,7 @@ for src in "$EVK"/fuzz/fuzz_*.c; do
     name=$(basename "${src%.c}")
     short=${name#fuzz_}
     $CC $cflags -c "$src" -o "$build/$name.o"
-    $CXX $CXXFLAGS "$build/$name.o" "${objs[@]}" $LIB_FUZZING_ENGINE -lm -o "$OUT/$name"
+    $CXX $CXXFLAGS "$build/$name.o" "${objs[@]}" $LIB_FUZZING_ENGINE -lm -lpthread -o "$OUT/$name"
 
     zip_out="$OUT/${name}_seed_corpus.zip"
     rm -f "$zip_out"

@@ -85,12 +85,19 @@ static int decode(const char *text, const evk_jmember *m, char *buf, size_t *len
 static int check_value(const evk_profile *p, const char *text, const evk_field *f,
                        const evk_jmember *jm, evk_message *m)
 {
-    char buf[VALUE_MAX], q[VALUE_MAX];
+    char dec[VALUE_MAX], q[VALUE_MAX];
+    const char *buf = dec;
     size_t len;
     if (jm->type != EVK_JT_STRING || (f->format == EVK_FMT_NONE && f->n_enum == 0)) return 0;
-    if (decode(text, jm, buf, &len) < 0)
-        return set_violation(m, p, EVK_V_INVALID_VALUE, f->name, "field `%s` is too long (%zu bytes)",
-                             f->name, jm->len), 1;
+    if (decode(text, jm, dec, &len) < 0) {
+        /* Too long to decode here. Without escapes the text is the value: a
+         * lenient timestamp may have any number of fraction digits. */
+        if (memchr(text + jm->off, '\\', jm->len))
+            return set_violation(m, p, EVK_V_INVALID_VALUE, f->name,
+                                 "field `%s` is too long (%zu bytes)", f->name, jm->len), 1;
+        buf = text + jm->off;
+        len = jm->len;
+    }
     quote(buf, len, q, sizeof q);
     if (f->format == EVK_FMT_UUID && evk_uuid_parse(buf, len, &(evk_uuid){{0}}) != 0)
         return set_violation(m, p, EVK_V_INVALID_VALUE, f->name,
