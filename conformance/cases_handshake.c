@@ -1,0 +1,21 @@
+/* handshake: the server declares the ack time limit in its first Event; the
+ * client acks it before anything else (PROTOCOL.md §1). */
+#include "evk_cases.h"
+
+const evk_case evk_cases_handshake[] = {
+    {.id = "handshake.policy", .roles = EVK_CASE_S,
+     .spec = "PROTOCOL.md §1: the server's first message is an Event that declares the ack time-limit policy (a number > 0 at the profile's pointer); a handshake Event without a valid policy is a violation by the server.",
+     .doing = "connect and read the first message"},
+    {.id = "handshake.ack", .roles = EVK_CASE_S,
+     .spec = "PROTOCOL.md §1: the client's Ack of the handshake Event ends the handshake phase; the messaging phase begins.",
+     .doing = "ack the handshake Event, then send an Event: it must be acked",
+     .steps = {SEND(EV())}},
+    {.id = "handshake.expired", .roles = EVK_CASE_S, .flags = EVK_CF_HOLD_HANDSHAKE,
+     .spec = "PROTOCOL.md §3: an Event not acked in time is a violation by the peer that should have acked it: the Event's sender closes the connection (the handshake Event included).",
+     .doing = "never ack the handshake Event: the server must close at the limit with the timeout code"},
+    {.id = "handshake.early-event", .roles = EVK_CASE_S, .flags = EVK_CF_HOLD_HANDSHAKE | EVK_CF_EARLY,
+     .spec = "PROTOCOL.md §1: before the client has acked the handshake Event it sends nothing else; seed: informational, strict: a violation (any 4001-4999).",
+     .doing = "send an Event before acking the handshake Event",
+     .steps = {SEND(EV()), ACK_HANDSHAKE(ACK(.id = "hs"), 0)}},
+};
+EVK_FAMILY_COUNT(handshake, evk_cases_handshake);

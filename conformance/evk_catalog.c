@@ -1,0 +1,134 @@
+#include "evk_catalog.h"
+
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evk_cases.h"
+#include "evk_err.h"
+
+#define FAMILY(name) {#name, evk_cases_##name, 0}
+
+static const evk_case *const *catalog(size_t *n)
+{
+    /* Built once per call from the family tables; the order is report order. */
+    static const evk_case *all[256];
+    static size_t count;
+    if (!count) {
+        const evk_family fam[] = {
+            {"handshake", evk_cases_handshake, evk_ncases_handshake},
+            {"frame", evk_cases_frame, evk_ncases_frame},
+            {"json", evk_cases_json, evk_ncases_json},
+            {"schema", evk_cases_schema, evk_ncases_schema},
+            {"ack", evk_cases_ack, evk_ncases_ack},
+            {"event", evk_cases_event, evk_ncases_event},
+            {"deadline", evk_cases_deadline, evk_ncases_deadline},
+            {"close", evk_cases_close, evk_ncases_close},
+            {"status", evk_cases_status, evk_ncases_status},
+            {"upgrade", evk_cases_upgrade, evk_ncases_upgrade},
+        };
+        for (size_t f = 0; f < sizeof fam / sizeof fam[0]; f++)
+            for (size_t i = 0; i < fam[f].n && count < sizeof all / sizeof all[0]; i++)
+                all[count++] = &fam[f].cases[i];
+    }
+    *n = count;
+    return all;
+}
+
+const evk_case *const *evk_catalog_all(size_t *n)
+{
+    return catalog(n);
+}
+
+/* Does id match one of the comma-separated globs? Records which globs matched. */
+static bool match_any(const char *globs, const char *id, bool *used, size_t nused)
+{
+    bool hit = false;
+    size_t k = 0;
+    for (const char *g = globs; *g && k < nused; k++) {
+        const char *end = strchr(g, ',');
+        size_t n = end ? (size_t)(end - g) : strlen(g);
+        char pat[128];
+        if (n >= sizeof pat) n = sizeof pat - 1;
+        memcpy(pat, g, n);
+        pat[n] = '\0';
+        char *p = pat; /* trim spaces */
+        while (*p == ' ') p++;
+        for (char *e = p + strlen(p); e > p && e[-1] == ' ';) *--e = '\0';
+        if (*p && fnmatch(p, id, 0) == 0) {
+            hit = true;
+            used[k] = true;
+        }
+        if (!end) break;
+        g = end + 1;
+    }
+    return hit;
+}
+
+static size_t count_globs(const char *globs)
+{
+    size_t n = 1;
+    for (const char *s = globs; *s; s++) n += *s == ',';
+    return n;
+}
+
+static int unmatched(const char *what, const char *globs, const bool *used, char *err, size_t cap)
+{
+    size_t k = 0;
+    for (const char *g = globs; *g; k++) {
+        const char *end = strchr(g, ',');
+        size_t n = end ? (size_t)(end - g) : strlen(g);
+        if (!used[k] && n) {
+            snprintf(err, cap, "%s='%.*s' matches no case (see `evack --list`)", what, (int)n, g);
+            return EVK_EINVAL;
+        }
+        if (!end) break;
+        g = end + 1;
+    }
+    return 0;
+}
+
+int evk_catalog_select(unsigned target_roles, const char *include, const char *exclude,
+                       const evk_case ***out, size_t *n, char *err, size_t errcap)
+{
+    size_t total;
+    const evk_case *const *all = catalog(&total);
+    const evk_case **sel = calloc(total ? total : 1, sizeof *sel);
+    size_t ni = include && *include ? count_globs(include) : 0;
+    size_t ne = exclude && *exclude ? count_globs(exclude) : 0;
+    bool *iu = calloc(ni + 1, 1), *eu = calloc(ne + 1, 1);
+    if (!sel || !iu || !eu) {
+        free(sel), free(iu), free(eu);
+        snprintf(err, errcap, "out of memory");
+        return EVK_ENOMEM;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < total; i++) {
+        const evk_case *c = all[i];
+        bool in = ni ? match_any(include, c->id, iu, ni) : true;
+        bool ex = ne ? match_any(exclude, c->id, eu, ne) : false;
+        if (in && !ex && (c->roles & target_roles)) sel[k++] = c;
+    }
+    int rc = 0;
+    if (ni) rc = unmatched("CASES", include, iu, err, errcap);
+    if (!rc && ne) rc = unmatched("EXCLUDE", exclude, eu, err, errcap);
+    free(iu);
+    free(eu);
+    if (rc) {
+        free(sel);
+        return rc;
+    }
+    *out = sel;
+    *n = k;
+    return 0;
+}
+
+const char *evk_catalog_skip_reason(const evk_case *c, const evk_profile *p, bool has_token)
+{
+    if ((c->flags & EVK_CF_STRICT_ONLY) && !p->has_fatal)
+        return "runs only under a profile with the fatal status (strict)";
+    if ((c->flags & EVK_CF_NEEDS_TOKEN) && !has_token)
+        return "runs only when HEADERS carries an Authorization: Bearer token";
+    return NULL;
+}

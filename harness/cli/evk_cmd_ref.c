@@ -1,0 +1,160 @@
+/* `evack ref server|client|faults`: the reference peers. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evk_cli.h"
+#include "evk_faults.h"
+#include "evk_net.h"
+#include "evk_ref.h"
+
+static volatile sig_atomic_t stop_requested;
+static evk_loop *running_loop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+    if (running_loop) evk_loop_stop(running_loop);
+}
+
+static evk_fault fault_named(const char *name, unsigned role)
+{
+    if (!name) return EVK_FAULT_NONE;
+    int f = evk_fault_lookup(name, role);
+    if (f < 0)
+        evk_die("unknown %s fault '%s' (see evack ref faults --role %s)", role == EVK_FR_S ? "server" : "client",
+                name, role == EVK_FR_S ? "server" : "client");
+    return (evk_fault)f;
+}
+
+static int ref_server(int argc, char **argv)
+{
+    const char *host = "127.0.0.1", *profile_name = "seed", *fault = NULL, *token = NULL, *port_file = NULL;
+    int port = 0;
+    double ack = 1;
+    bool verbose = false;
+    evk_args a = {.argc = argc, .argv = argv};
+    for (a.i = 1; a.i < argc; a.i++) {
+        if (evk_arg_is(&a, "--host", true)) host = a.value;
+        else if (evk_arg_is(&a, "--port", true)) port = (int)evk_arg_number("--port", a.value, 0, 65535);
+        else if (evk_arg_is(&a, "--ack-timeout", true)) ack = evk_arg_number("--ack-timeout", a.value, 0.001, 3600);
+        else if (evk_arg_is(&a, "--profile", true)) profile_name = a.value;
+        else if (evk_arg_is(&a, "--fault", true)) fault = a.value;
+        else if (evk_arg_is(&a, "--token", true)) token = a.value;
+        else if (evk_arg_is(&a, "--port-file", true)) port_file = a.value;
+        else if (evk_arg_is(&a, "--verbose", false) || evk_arg_is(&a, "-v", false)) verbose = true;
+        else if (strcmp(argv[a.i], "--help") == 0) {
+            puts("usage: evack ref server [--host 127.0.0.1] [--port 0] [--ack-timeout S] [--profile P]\n"
+                 "                        [--fault NAME] [--token T] [--port-file FILE] [--verbose]\n"
+                 "runs until SIGINT/SIGTERM; --port 0 picks a free port (printed, and written to --port-file)");
+            return 0;
+        } else evk_die("unknown argument '%s' (evack ref server --help)", argv[a.i]);
+    }
+    evk_profile profile;
+    char err[512];
+    if (evk_profile_load(&profile, profile_name, err, sizeof err) < 0) evk_die("%s", err);
+    evk_ref_opts o = {.profile = &profile, .ack_limit_ms = (uint64_t)(ack * 1000 + 0.5),
+                      .fault = fault_named(fault, EVK_FR_S), .token = token, .verbose = verbose};
+    evk_loop *loop = evk_loop_new(NULL, err, sizeof err);
+    if (!loop) evk_die("%s", err);
+    int bound = 0;
+    evk_ref_server *s = evk_ref_server_new(loop, &o, host, port, &bound, err, sizeof err);
+    if (!s) evk_die("%s", err);
+    printf("evack reference server listening on ws://%s:%d/ (profile %s, ack limit %g s, fault %s)\n", host,
+           bound, profile.name, ack, fault ? fault : "none");
+    fflush(stdout);
+    if (port_file) {
+        char tmp[4200];
+        snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
+        FILE *f = fopen(tmp, "w");
+        if (!f || fprintf(f, "%d\n", bound) < 0 || fclose(f) != 0 || rename(tmp, port_file) != 0)
+            evk_die("cannot write --port-file %s", port_file);
+    }
+    running_loop = loop;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    if (!stop_requested) evk_loop_run(loop);
+    running_loop = NULL;
+    evk_ref_server_free(s);
+    evk_loop_free(loop);
+    return 0;
+}
+
+static int ref_client(int argc, char **argv)
+{
+    const char *url = NULL, *profile_name = "seed", *fault = NULL;
+    unsigned events = 3;
+    bool verbose = false;
+    evk_args a = {.argc = argc, .argv = argv};
+    for (a.i = 1; a.i < argc; a.i++) {
+        if (evk_arg_is(&a, "--send-events", true)) events = (unsigned)evk_arg_number("--send-events", a.value, 0, 100000);
+        else if (evk_arg_is(&a, "--profile", true)) profile_name = a.value;
+        else if (evk_arg_is(&a, "--fault", true)) fault = a.value;
+        else if (evk_arg_is(&a, "--verbose", false) || evk_arg_is(&a, "-v", false)) verbose = true;
+        else if (strcmp(argv[a.i], "--help") == 0) {
+            puts("usage: evack ref client URL [--send-events N] [--profile P] [--fault NAME] [--verbose]\n"
+                 "connects, acks the handshake, sends N Events (default 3), acks the server's Events,\n"
+                 "and runs until the connection ends: exit 0, or 2 if it could not connect");
+            return 0;
+        } else if (argv[a.i][0] == '-') evk_die("unknown option '%s' (evack ref client --help)", argv[a.i]);
+        else if (!url) url = argv[a.i];
+        else evk_die("one URL at most");
+    }
+    if (!url) evk_die("ref client needs a URL (evack ref client ws://host:port/path)");
+    evk_profile profile;
+    char err[512];
+    if (evk_profile_load(&profile, profile_name, err, sizeof err) < 0) evk_die("%s", err);
+    if (evk_url_check(url, err, sizeof err) < 0) evk_die("%s", err);
+    evk_ref_opts o = {.profile = &profile, .fault = fault_named(fault, EVK_FR_C), .send_events = events,
+                      .verbose = verbose};
+    evk_loop *loop = evk_loop_new(NULL, err, sizeof err);
+    if (!loop) evk_die("%s", err);
+    evk_ref_client *c = evk_ref_client_new(loop, &o, url, false, err, sizeof err);
+    if (!c) evk_die("%s", err);
+    running_loop = loop;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    if (!stop_requested) evk_loop_run(loop);
+    running_loop = NULL;
+    char how[256];
+    bool done = evk_ref_client_done(c, how, sizeof how);
+    if (verbose || !done) fprintf(stderr, "evack ref client: %s\n", done ? how : "stopped");
+    int status = strncmp(how, "cannot connect", 14) == 0 ? 2 : 0;
+    evk_ref_client_free(c);
+    evk_loop_free(loop);
+    return status;
+}
+
+static int ref_faults(int argc, char **argv)
+{
+    unsigned role = EVK_FR_SC;
+    evk_args a = {.argc = argc, .argv = argv};
+    for (a.i = 1; a.i < argc; a.i++) {
+        if (evk_arg_is(&a, "--role", true)) {
+            if (strcmp(a.value, "server") == 0) role = EVK_FR_S;
+            else if (strcmp(a.value, "client") == 0) role = EVK_FR_C;
+            else evk_die("--role '%s': expected server or client", a.value);
+        } else evk_die("unknown argument '%s'", argv[a.i]);
+    }
+    size_t n;
+    const evk_fault_info *t = evk_fault_table(&n);
+    for (size_t i = 1; i < n; i++) {
+        if (!(t[i].roles & role)) continue;
+        const char *r = t[i].roles == EVK_FR_SC ? "both" : t[i].roles == EVK_FR_S ? "server" : "client";
+        printf("%-30s %-6s %s\n", t[i].name, r, t[i].what);
+    }
+    return 0;
+}
+
+int evk_cmd_ref(int argc, char **argv)
+{
+    if (argc < 2) evk_die("ref needs a subcommand: server, client or faults");
+    if (strcmp(argv[1], "server") == 0) return ref_server(argc - 1, argv + 1);
+    if (strcmp(argv[1], "client") == 0) return ref_client(argc - 1, argv + 1);
+    if (strcmp(argv[1], "faults") == 0) return ref_faults(argc - 1, argv + 1);
+    evk_die("unknown ref subcommand '%s': server, client or faults", argv[1]);
+}

@@ -1,0 +1,236 @@
+/* `evack [options] [URL]`: the suite against a server (or the embedded one). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "evk_catalog.h"
+#include "evk_cli.h"
+#include "evk_err.h"
+#include "evk_net.h"
+#include "evk_ref.h"
+#include "evk_report.h"
+#include "evk_runner.h"
+
+typedef struct run_opts {
+    const char *target, *profile, *cases, *exclude, *report, *baseline, *ca, *fault;
+    const char *headers[16];
+    size_t nheaders;
+    unsigned jobs;
+    uint64_t tolerance_ms, wait_ms, ack_ms, soak_ms;
+    bool insecure, quiet, list;
+    int color; /* -1 auto, 0 never, 1 always */
+} run_opts;
+
+typedef struct progress {
+    evk_console con;
+} progress;
+
+static void on_result(const evk_case_result *r, size_t done, size_t total, void *user)
+{
+    progress *p = user;
+    evk_console_case(&p->con, r, done, total);
+}
+
+static bool known_id(const char *id)
+{
+    size_t n;
+    const evk_case *const *all = evk_catalog_all(&n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(all[i]->id, id) == 0) return true;
+    return false;
+}
+
+static void add_header(run_opts *o, char *h)
+{
+    /* One --header may carry several, one per line (HEADERS from make). */
+    for (char *line = strtok(h, "\n"); line; line = strtok(NULL, "\n")) {
+        while (*line == ' ' || *line == '\t') line++;
+        if (!*line) continue;
+        if (o->nheaders == sizeof o->headers / sizeof o->headers[0]) evk_die("too many headers (at most 16)");
+        if (!strchr(line, ':')) evk_die("header %zu is not of the form 'Name: value'", o->nheaders + 1);
+        o->headers[o->nheaders++] = line;
+    }
+}
+
+static bool has_bearer(const run_opts *o)
+{
+    for (size_t i = 0; i < o->nheaders; i++) {
+        const char *h = o->headers[i];
+        if (strncasecmp(h, "authorization:", 14) != 0) continue;
+        h += 14;
+        while (*h == ' ') h++;
+        if (strncasecmp(h, "bearer ", 7) == 0) return true;
+    }
+    return false;
+}
+
+static void parse(int argc, char **argv, run_opts *o)
+{
+    evk_args a = {.argc = argc, .argv = argv};
+    for (a.i = 1; a.i < argc; a.i++) {
+        const char *arg = argv[a.i];
+        if (evk_arg_is(&a, "--profile", true)) o->profile = a.value;
+        else if (evk_arg_is(&a, "--cases", true)) o->cases = a.value;
+        else if (evk_arg_is(&a, "--exclude", true)) o->exclude = a.value;
+        else if (evk_arg_is(&a, "--report", true)) o->report = a.value;
+        else if (evk_arg_is(&a, "--baseline", true)) o->baseline = a.value;
+        else if (evk_arg_is(&a, "--header", true)) add_header(o, (char *)a.value);
+        else if (evk_arg_is(&a, "--jobs", true)) o->jobs = (unsigned)evk_arg_number("--jobs", a.value, 1, 100000);
+        else if (evk_arg_is(&a, "--tolerance", true)) o->tolerance_ms = (uint64_t)evk_arg_number("--tolerance", a.value, 1, 3600000);
+        else if (evk_arg_is(&a, "--timeout", true)) o->wait_ms = (uint64_t)evk_arg_number("--timeout", a.value, 10, 3600000);
+        else if (evk_arg_is(&a, "--soak", true)) o->soak_ms = (uint64_t)evk_arg_number("--soak", a.value, 100, 3600000);
+        else if (evk_arg_is(&a, "--ack-timeout", true)) o->ack_ms = (uint64_t)(evk_arg_number("--ack-timeout", a.value, 0.001, 3600) * 1000 + 0.5);
+        else if (evk_arg_is(&a, "--ca", true)) o->ca = a.value;
+        else if (evk_arg_is(&a, "--fault", true)) o->fault = a.value;
+        else if (evk_arg_is(&a, "--insecure", false)) o->insecure = true;
+        else if (evk_arg_is(&a, "--quiet", false)) o->quiet = true;
+        else if (evk_arg_is(&a, "--list", false)) o->list = true;
+        else if (evk_arg_is(&a, "--color", true)) {
+            if (strcmp(a.value, "auto") == 0) o->color = -1;
+            else if (strcmp(a.value, "always") == 0) o->color = 1;
+            else if (strcmp(a.value, "never") == 0) o->color = 0;
+            else evk_die("--color '%s': expected auto, always or never", a.value);
+        } else if (arg[0] == '-' && arg[1]) {
+            evk_die("unknown option '%s' (see evack --help)", arg);
+        } else if (!o->target) {
+            o->target = arg[0] ? arg : NULL;
+        } else {
+            evk_die("unexpected argument '%s': one target URL at most", arg);
+        }
+    }
+}
+
+static volatile sig_atomic_t interrupted;
+static evk_loop *signal_loop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+    if (signal_loop) evk_loop_stop(signal_loop);
+}
+
+int evk_cmd_run(int argc, char **argv)
+{
+    run_opts o = {.profile = "seed", .color = -1, .wait_ms = 2000, .ack_ms = 1000};
+    parse(argc, argv, &o);
+    if (o.target && !*o.target) o.target = NULL;
+
+    evk_profile profile;
+    char err[512];
+    if (evk_profile_load(&profile, o.profile, err, sizeof err) < 0) evk_die("%s", err);
+    if (o.target && evk_url_check(o.target, err, sizeof err) < 0) evk_die("%s", err);
+    if (o.fault && o.target) evk_die("--fault applies to the embedded reference server only (no TARGET)");
+    evk_fault fault = EVK_FAULT_NONE;
+    if (o.fault) {
+        int f = evk_fault_lookup(o.fault, EVK_FR_S);
+        if (f < 0) evk_die("unknown server fault '%s' (see evack ref faults)", o.fault);
+        fault = (evk_fault)f;
+        if (fault == EVK_FAULT_DEEP_NESTING_CRASH)
+            evk_die("the fault crash-on-deep-nesting would crash evack itself: run it in its own process "
+                    "(evack ref server --fault crash-on-deep-nesting) and give its URL");
+    }
+
+    const evk_case **sel;
+    size_t n;
+    if (evk_catalog_select(EVK_CASE_S, o.cases, o.exclude, &sel, &n, err, sizeof err) < 0) evk_die("%s", err);
+    if (o.list) {
+        for (size_t i = 0; i < n; i++) printf("%-30s %s\n", sel[i]->id, sel[i]->spec);
+        free(sel);
+        return 0;
+    }
+    if (o.ca && access(o.ca, R_OK) != 0) evk_die("--ca %s: cannot read the file", o.ca);
+
+    evk_loop_opts lo = {.tls_insecure = o.insecure, .ca_file = o.ca};
+    evk_loop *loop = evk_loop_new(&lo, err, sizeof err);
+    if (!loop) evk_die("%s", err);
+
+    /* No target: the embedded reference server, on a free loopback port. */
+    evk_ref_server *embedded = NULL;
+    char url[128];
+    const char *target = o.target;
+    if (!target) {
+        evk_ref_opts ro = {.profile = &profile, .ack_limit_ms = o.ack_ms, .fault = fault};
+        int port = 0;
+        embedded = evk_ref_server_new(loop, &ro, "127.0.0.1", 0, &port, err, sizeof err);
+        if (!embedded) evk_die("cannot start the embedded reference server: %s", err);
+        snprintf(url, sizeof url, "ws://127.0.0.1:%d/", port);
+        target = url;
+    }
+
+    evk_case_result *results = calloc(n ? n : 1, sizeof *results);
+    const evk_case **torun = calloc(n ? n : 1, sizeof *torun);
+    size_t *where = calloc(n ? n : 1, sizeof *where);
+    evk_case_result *ran = calloc(n ? n : 1, sizeof *ran);
+    if (!results || !torun || !where || !ran) evk_die("out of memory");
+
+    progress pr = {.con = {.f = stdout, .quiet = o.quiet,
+                           .color = o.color < 0 ? isatty(STDOUT_FILENO) : o.color}};
+    evk_suite_opts so = {.loop = loop, .profile = &profile, .target_role = EVK_ROLE_SERVER,
+                         .url = target, .headers = o.headers, .nheaders = o.nheaders, .jobs = o.jobs,
+                         .tolerance_ms = o.tolerance_ms, .wait_ms = o.wait_ms, .soak_ms = o.soak_ms,
+                         .one_connection = has_bearer(&o), .on_result = on_result, .user = &pr};
+    if (evk_suite_probe(&so, err, sizeof err) < 0) {
+        evk_ref_server_free(embedded);
+        evk_loop_free(loop);
+        evk_die("%s", err);
+    }
+
+    /* Cases that cannot run here are skipped with their reason. */
+    size_t k = 0;
+    bool token = has_bearer(&o);
+    for (size_t i = 0; i < n; i++) {
+        evk_result_init(&results[i], sel[i]);
+        const char *why = evk_catalog_skip_reason(sel[i], &profile, token);
+        if (why) {
+            snprintf(results[i].observed, sizeof results[i].observed, "%s", why);
+        } else {
+            where[k] = i;
+            torun[k++] = sel[i];
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (results[i].observed[0]) evk_console_case(&pr.con, &results[i], 0, n);
+
+    signal_loop = loop;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    uint64_t t0 = evk_clock_ms();
+    int64_t started = evk_wall_us();
+    evk_suite_run(&so, torun, k, ran);
+    signal_loop = NULL;
+    for (size_t j = 0; j < k; j++) {
+        results[where[j]] = ran[j];
+        if (interrupted && !ran[j].observed[0])
+            snprintf(results[where[j]].observed, sizeof results[where[j]].observed, "interrupted before it ended");
+    }
+
+    if (o.baseline && evk_baseline_apply(o.baseline, results, n, known_id, err, sizeof err) < 0) evk_die("%s", err);
+    evk_run_info info = {.target = o.target ? o.target : "embedded reference server",
+                         .role = "server", .profile = profile.name, .started_us = started,
+                         .duration_ms = evk_clock_ms() - t0, .interrupted = interrupted != 0,
+                         .limit_ms = o.target ? 0 : o.ack_ms};
+    evk_summary sum;
+    evk_summarize(results, n, &sum);
+    int status = evk_run_status(&sum);
+    if (o.report && evk_report_write_all(o.report, &info, results, n, err, sizeof err) < 0) {
+        fprintf(stderr, "evack: %s\n", err);
+        status = 2;
+    }
+    evk_console_summary(&pr.con, &sum, &info);
+    if (o.report && status != 2) printf("reports: %s/report.json, %s/junit.xml, %s/report.html\n", o.report, o.report, o.report);
+
+    for (size_t i = 0; i < n; i++) evk_result_reset(&results[i]);
+    free(results);
+    free(ran);
+    free(torun);
+    free(where);
+    free(sel);
+    evk_ref_server_free(embedded);
+    evk_loop_free(loop);
+    if (interrupted) return 130;
+    return status;
+}

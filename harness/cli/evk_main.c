@@ -1,0 +1,92 @@
+/* build/evack: the conformance suite, the reference peers and the tools.
+ * `make` only wraps this program; every option has a Make variable. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evk_cli.h"
+
+static const char usage[] =
+    "usage: evack [options] [ws://host:port/path]   run the suite against a server\n"
+    "                                               (no URL: against the embedded reference server)\n"
+    "       evack validate [--profile P] [--handshake] [FILE]   judge one message (stdin without FILE)\n"
+    "       evack list [--role server|client] [--markdown]        list the cases and their rules\n"
+    "       evack ref server [options]      run the reference server (evack ref server --help)\n"
+    "       evack ref client URL [options]  run the reference client\n"
+    "       evack ref faults [--role R]     list the faults the reference peers can inject\n"
+    "\n"
+    "suite options:\n"
+    "  --profile P        seed (default), strict, or a profile file (docs/profiles.md)\n"
+    "  --cases GLOBS      only these case ids (comma-separated globs, e.g. 'json.*,frame.binary')\n"
+    "  --exclude GLOBS    not these\n"
+    "  --report DIR       write report.json, junit.xml and report.html into DIR\n"
+    "  --header 'K: V'    an extra upgrade header (repeatable; values never appear in reports)\n"
+    "  --baseline FILE    known failures: listed failures do not fail the run\n"
+    "  --jobs N           cases at once (default: all)\n"
+    "  --tolerance MS     deadline tolerance (default: max(150 ms, 10% of the limit))\n"
+    "  --timeout MS       how long to wait for an answer (default 2000)\n"
+    "  --ack-timeout S    the embedded server's ack limit (default 1)\n"
+    "  --insecure         wss://: accept self-signed certificates\n"
+    "  --ca FILE          wss://: trust this CA\n"
+    "  --color WHEN       auto (default), always, never\n"
+    "  --quiet            print only failures and the summary\n"
+    "  --list             list the selected cases and exit\n"
+    "exit status: 0 every case passed (or was non-strict, informational, skipped),\n"
+    "             1 a case failed, 2 the run could not be made\n";
+
+void evk_die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("evack: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(2);
+}
+
+bool evk_arg_is(evk_args *a, const char *name, bool takes_value)
+{
+    const char *arg = a->argv[a->i];
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0) return false;
+    if (arg[n] == '=' && takes_value) {
+        a->value = arg + n + 1;
+        return true;
+    }
+    if (arg[n] != '\0') return false;
+    if (takes_value) {
+        if (a->i + 1 >= a->argc) evk_die("option %s needs a value", name);
+        a->value = a->argv[++a->i];
+    }
+    return true;
+}
+
+double evk_arg_number(const char *opt, const char *value, double lo, double hi)
+{
+    char *end;
+    double d = strtod(value, &end);
+    if (end == value || *end || !(d >= lo && d <= hi))
+        evk_die("%s '%s': expected a number from %g to %g", opt, value, lo, hi);
+    return d;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1) {
+        const char *cmd = argv[1];
+        if (strcmp(cmd, "validate") == 0) return evk_cmd_validate(argc - 1, argv + 1);
+        if (strcmp(cmd, "list") == 0) return evk_cmd_list(argc - 1, argv + 1);
+        if (strcmp(cmd, "ref") == 0) return evk_cmd_ref(argc - 1, argv + 1);
+        if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (strcmp(cmd, "--version") == 0) {
+            puts("evack 0.1.0");
+            return 0;
+        }
+    }
+    return evk_cmd_run(argc, argv);
+}

@@ -1,0 +1,112 @@
+/* report.json: the shape HARNESS.md promises (more fields may be added). */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evk_err.h"
+#include "evk_report.h"
+
+static cJSON *safe_string(const char *data, size_t len)
+{
+    size_t cap = len * 4 + 1;
+    char *buf = malloc(cap);
+    if (!buf) return cJSON_CreateString("");
+    evk_report_sanitize(data, len, buf, cap);
+    cJSON *s = cJSON_CreateString(buf);
+    free(buf);
+    return s;
+}
+
+static cJSON *hex_string(const char *data, size_t len)
+{
+    char *buf = malloc(len * 2 + 1);
+    if (!buf) return cJSON_CreateString("");
+    for (size_t i = 0; i < len; i++) snprintf(buf + 2 * i, 3, "%02x", (unsigned char)data[i]);
+    buf[2 * len] = '\0';
+    cJSON *s = cJSON_CreateString(buf);
+    free(buf);
+    return s;
+}
+
+static cJSON *transcript(const evk_transcript *t)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < t->n; i++) {
+        const evk_tentry *e = &t->e[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "t_ms", (double)e->t_ms);
+        cJSON_AddStringToObject(o, "dir", e->kind == EVK_T_NOTE ? "note" : e->out ? "out" : "in");
+        cJSON_AddStringToObject(o, "kind", evk_tkind_name(e->kind));
+        if (e->kind == EVK_T_BINARY) {
+            cJSON_AddItemToObject(o, "data", hex_string(e->data, e->data_len));
+            cJSON_AddStringToObject(o, "encoding", "hex");
+        } else {
+            cJSON_AddItemToObject(o, "data", safe_string(e->data, e->data_len));
+        }
+        if (e->kind == EVK_T_CLOSE) cJSON_AddNumberToObject(o, "code", e->code);
+        if (e->kind == EVK_T_TEXT || e->kind == EVK_T_BINARY) {
+            cJSON_AddNumberToObject(o, "size", (double)e->size);
+            if (e->size > e->data_len) cJSON_AddBoolToObject(o, "truncated", 1);
+            if (e->fragments > 1) cJSON_AddNumberToObject(o, "fragments", e->fragments);
+        }
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+int evk_report_json(FILE *f, const evk_run_info *info, const evk_case_result *r, size_t n)
+{
+    evk_summary s;
+    evk_summarize(r, n, &s);
+    cJSON *root = cJSON_CreateObject();
+    if (!root) return EVK_ENOMEM;
+    cJSON_AddStringToObject(root, "target", info->target ? info->target : "");
+    cJSON_AddStringToObject(root, "role", info->role);
+    cJSON_AddStringToObject(root, "profile", info->profile);
+    cJSON_AddStringToObject(root, "evack", "0.1.0");
+    cJSON_AddNumberToObject(root, "duration_ms", (double)info->duration_ms);
+    cJSON_AddBoolToObject(root, "complete", !info->interrupted);
+    if (info->limit_ms) cJSON_AddNumberToObject(root, "ack_limit_ms", (double)info->limit_ms);
+    cJSON *sum = cJSON_AddObjectToObject(root, "summary");
+    cJSON_AddNumberToObject(sum, "total", (double)s.total);
+    cJSON_AddNumberToObject(sum, "pass", (double)s.pass);
+    cJSON_AddNumberToObject(sum, "fail", (double)s.fail);
+    cJSON_AddNumberToObject(sum, "non_strict", (double)s.non_strict);
+    cJSON_AddNumberToObject(sum, "informational", (double)s.info);
+    cJSON_AddNumberToObject(sum, "skip", (double)s.skip);
+    cJSON_AddNumberToObject(sum, "known_failures", (double)s.known_failures);
+    cJSON_AddNumberToObject(sum, "fixed", (double)s.fixed);
+    cJSON *cases = cJSON_AddArrayToObject(root, "cases");
+    for (size_t i = 0; i < n; i++) {
+        const evk_case_result *c = &r[i];
+        cJSON *o = cJSON_CreateObject();
+        char group[32];
+        cJSON_AddStringToObject(o, "id", c->c->id);
+        cJSON_AddStringToObject(o, "group", evk_case_group(c->c, group, sizeof group));
+        cJSON_AddStringToObject(o, "verdict", evk_verdict_name(c->verdict));
+        cJSON_AddItemToObject(o, "expected", safe_string(c->expected, strlen(c->expected)));
+        cJSON_AddItemToObject(o, "observed", safe_string(c->observed, strlen(c->observed)));
+        cJSON_AddStringToObject(o, "spec", c->c->spec);
+        cJSON_AddStringToObject(o, "doing", c->c->doing ? c->c->doing : "");
+        cJSON_AddNumberToObject(o, "duration_ms", (double)c->duration_ms);
+        if (c->baseline_listed)
+            cJSON_AddStringToObject(o, "baseline", c->verdict == EVK_VERDICT_FAIL ? "known failure" : "fixed");
+        if (c->latency.samples) {
+            cJSON *l = cJSON_AddObjectToObject(o, "latency_ms");
+            cJSON_AddNumberToObject(l, "samples", c->latency.samples);
+            cJSON_AddNumberToObject(l, "p50", c->latency.p50_ms);
+            cJSON_AddNumberToObject(l, "p99", c->latency.p99_ms);
+            cJSON_AddNumberToObject(l, "max", c->latency.max_ms);
+        }
+        cJSON_AddItemToObject(o, "transcript", transcript(&c->tr));
+        if (c->tr.dropped) cJSON_AddNumberToObject(o, "transcript_dropped", (double)c->tr.dropped);
+        cJSON_AddItemToArray(cases, o);
+    }
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text) return EVK_ENOMEM;
+    fputs(text, f);
+    fputc('\n', f);
+    free(text);
+    return ferror(f) ? EVK_EIO : 0;
+}

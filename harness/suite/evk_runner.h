@@ -1,0 +1,52 @@
+/* evk_runner.h - run conformance cases against a target, all at once.
+ *
+ * Every case gets its own connection; up to `jobs` cases run concurrently
+ * in the caller's evk_loop (which may also host the embedded reference
+ * server). For each case the runner executes its steps, feeds every frame
+ * that actually left into a model of a correct target (an evk_session in the
+ * target's role), records every frame both ways, and hands the observations
+ * to evk_judge() when the case is over.
+ *
+ * Ownership: results[] is caller storage of n entries (evk_result_init is
+ * done here); the caller frees them with evk_result_reset().
+ */
+#ifndef EVK_RUNNER_H
+#define EVK_RUNNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evk_case.h"
+#include "evk_net.h"
+#include "evk_result.h"
+#include "evk_session.h"
+
+typedef struct evk_suite_opts {
+    evk_loop *loop;
+    const evk_profile *profile;
+    evk_role target_role;      /* EVK_ROLE_SERVER: evack connects to url */
+    const char *url;
+    const char *const *headers;/* "Name: value"; values never reach a report */
+    size_t nheaders;
+    unsigned jobs;             /* 0: all at once */
+    bool one_connection;       /* one connection at a time, each fully closed before the
+                                * next (a bearer token allows one open WebSocket) */
+    uint64_t tolerance_ms;     /* 0: max(150 ms, 10% of the limit) */
+    uint64_t wait_ms;          /* how long to wait for an answer; 0: 2000 */
+    uint64_t settle_ms;        /* quiet time after the last expected Ack; 0: 250 */
+    uint64_t soak_ms;          /* close.soak duration; 0: 1500 */
+    size_t max_message;        /* largest message accepted from the target; 0: 16 MiB */
+    /* Called as each case ends (progress, console report). */
+    void (*on_result)(const evk_case_result *r, size_t done, size_t total, void *user);
+    void *user;
+} evk_suite_opts;
+
+/* Check that the target answers at all (connects and upgrades within
+ * 5 s). 0, or EVK_EIO with one line in err ("cannot connect to ...: ..."). */
+int evk_suite_probe(const evk_suite_opts *o, char *err, size_t errcap);
+
+/* Run the cases; returns when every case has a result. 0, or EVK_ENOMEM. */
+int evk_suite_run(const evk_suite_opts *o, const evk_case *const *cases, size_t n,
+                  evk_case_result *results);
+
+#endif
