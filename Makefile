@@ -6,7 +6,21 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 EVACK      := $(BUILD)/evack
 
-.PHONY: all build deps test test-asan clean
+.PHONY: all build deps test test-asan clean conformance conformance-client
+
+# Variables every conformance target accepts (HARNESS.md).
+TARGET   ?=
+PROFILE  ?= seed
+CASES    ?=
+EXCLUDE  ?=
+REPORT   ?=
+HEADERS  ?=
+BASELINE ?=
+CLIENT   ?=
+SUITE_ARGS = --profile '$(PROFILE)' $(if $(CASES),--cases '$(CASES)') \
+             $(if $(EXCLUDE),--exclude '$(EXCLUDE)') $(if $(REPORT),--report '$(REPORT)') \
+             $(if $(BASELINE),--baseline '$(BASELINE)') $(if $(HEADERS),--header "$$EVK_HEADERS") \
+             $(EVACK_ARGS)
 
 # Fuzzing targets (make fuzz, make fuzz-overnight) live with the fuzzers.
 -include fuzz/fuzz.mk
@@ -26,6 +40,15 @@ test: build
 # The same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan:
 	@$(MAKE) --no-print-directory test BUILD=$(ASAN_BUILD) CMAKE_ARGS="-DEVK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
+
+# The suite against a server (TARGET=ws://...), or the embedded reference server.
+conformance: build
+	@EVK_HEADERS='$(HEADERS)' $(EVACK) $(SUITE_ARGS) $(TARGET)
+
+# The suite against a client: CLIENT='cmd ... {url}'.
+conformance-client: build
+	@test -n '$(CLIENT)' || { echo "evack: conformance-client needs CLIENT='command ... {url}'" >&2; exit 2; }
+	@EVK_HEADERS='$(HEADERS)' $(EVACK) --client '$(CLIENT)' $(SUITE_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

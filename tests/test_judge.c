@@ -1,0 +1,261 @@
+/* The judge, without any network: observations in, verdicts out. */
+#include <string.h>
+
+#include "check_main.h"
+#include "evk_err.h"
+#include "evk_judge.h"
+
+static evk_profile seed, strict;
+
+static void load(void)
+{
+    char err[256];
+    ck_assert_msg(evk_profile_load(&seed, "seed", err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(evk_profile_load(&strict, "strict", err, sizeof err) == 0, "%s", err);
+}
+
+static const evk_case plain = {.id = "x.plain", .spec = "rule"};
+
+static evk_obs closing(evk_violation v, int code_pred)
+{
+    evk_obs o = {.limit_ms = 1000, .close_predicted = true, .close_violation = v, .close_code = code_pred,
+                 .t_close = 100};
+    return o;
+}
+
+static evk_verdict judge(const evk_case *c, const evk_profile *p, evk_obs *o, evk_case_result *r)
+{
+    evk_result_init(r, c);
+    evk_judge(c, p, o, 150, 2000, r);
+    return r->verdict;
+}
+
+static void closed(evk_obs *o, int code, uint64_t t)
+{
+    o->end = EVK_END_CLOSE;
+    o->end_code = code;
+    o->t_end = t;
+}
+
+START_TEST(close_codes_follow_the_profile)
+{
+    evk_case_result r;
+    evk_obs o = closing(EVK_V_NOT_JSON, 4002);
+    closed(&o, 4002, 103);
+    ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_PASS);
+    ck_assert_msg(strstr(r.observed, "close 4002 after 3 ms") != NULL, "%s", r.observed);
+    ck_assert_msg(strstr(r.expected, "close 4002") != NULL, "%s", r.expected);
+    closed(&o, 4003, 103);
+    ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_FAIL); /* 4002 is exact */
+    ck_assert_msg(strstr(r.observed, "wrong close code") != NULL, "%s", r.observed);
+
+    o = closing(EVK_V_MISSING_FIELD, 4003);
+    closed(&o, 4999, 101);
+    ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_PASS); /* seed: any 4001-4999 */
+    ck_assert_int_eq(judge(&plain, &strict, &o, &r), EVK_VERDICT_FAIL); /* strict: 4003 */
+    closed(&o, 1000, 101);
+    ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_FAIL);
+
+    o = closing(EVK_V_WRONG_TYPE, 4004);
+    closed(&o, 4005, 101);
+    ck_assert_int_eq(judge(&plain, &strict, &o, &r), EVK_VERDICT_PASS); /* 4005 also accepted */
+}
+END_TEST
+
+START_TEST(no_close_or_a_drop_fails)
+{
+    evk_case_result r;
+    evk_obs o = closing(EVK_V_NOT_TEXT, 4001);
+    ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_FAIL);
+    ck_assert_msg(strstr(r.observed, "no close within 2000 ms") != NULL, "%s", r.observed);
+    o.end = EVK_END_DROP;
+    o.t_end = 105;
+    ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_FAIL);
+    ck_assert_msg(strstr(r.observed, "without a close frame") != NULL, "%s", r.observed);
+}
+END_TEST
+
+START_TEST(deadline_window)
+{
+    static const struct { uint64_t t; evk_verdict v; } rows[] = {
+        {849, EVK_VERDICT_FAIL}, {850, EVK_VERDICT_PASS}, {1000, EVK_VERDICT_PASS},
+        {1150, EVK_VERDICT_PASS}, {1151, EVK_VERDICT_FAIL}, {10, EVK_VERDICT_FAIL},
+    };
+    for (size_t i = 0; i < EVK_COUNTOF(rows); i++) {
+        evk_case_result r;
+        evk_obs o = closing(EVK_V_ACK_TIMEOUT, 4007);
+        o.close_at_deadline = true;
+        o.t_close = 1000;
+        closed(&o, 4007, rows[i].t);
+        ck_assert_msg(judge(&plain, &strict, &o, &r) == rows[i].v, "close at %llu: %s (%s)",
+                      (unsigned long long)rows[i].t, evk_verdict_name(r.verdict), r.observed);
+    }
+}
+END_TEST
+
+START_TEST(acks_exactly_once_in_time)
+{
+    evk_case_result r;
+    evk_uuid a = {{1}}, b = {{2}};
+    evk_obs o = {.limit_ms = 1000};
+    evk_obs_expect_ack(&o, &a, 10);
+    evk_obs_expect_ack(&o, &b, 10);
+    ck_assert_ptr_eq(evk_obs_find_ack(&o, &b), &o.acks[1]);
+    o.acks[0].seen = 1, o.acks[0].t_first = 12;
+    o.acks[1].seen = 1, o.acks[1].t_first = 14;
+    ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_PASS);
+    ck_assert_msg(strstr(r.observed, "2 of 2 Ack(s)") != NULL, "%s", r.observed);
+    o.acks[1].seen = 0;
+    ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_FAIL); /* missing */
+    ck_assert_msg(strstr(r.observed, "never acked") != NULL, "%s", r.observed);
+    o.acks[1].seen = 2;
+    ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_FAIL); /* twice */
+    o.acks[1].seen = 1;
+    o.acks[1].t_first = 10 + 1000 + 151;
+    ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_FAIL); /* late */
+    o.acks[1].t_first = 10 + 1000 + 150;
+    ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_PASS);
+    closed(&o, 4005, 300);
+    ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_FAIL); /* closed on valid traffic */
+    ck_assert_msg(strstr(r.observed, "closed on valid traffic") != NULL, "%s", r.observed);
+    evk_obs_free(&o);
+}
+END_TEST
+
+START_TEST(alternatives_of_a_case)
+{
+    evk_case_result r;
+    evk_uuid a = {{1}};
+    const evk_case big = {.id = "x.big", .spec = "rule", .also_codes = {1009}, .also = EVK_V_NOT_JSON};
+    evk_obs o = {.limit_ms = 1000};
+    evk_obs_expect_ack(&o, &a, 10);
+    closed(&o, 1009, 50);
+    ck_assert_int_eq(judge(&big, &seed, &o, &r), EVK_VERDICT_PASS); /* 1009 instead of the Ack */
+    closed(&o, 4002, 50);
+    ck_assert_int_eq(judge(&big, &seed, &o, &r), EVK_VERDICT_PASS);
+    closed(&o, 4003, 50);
+    ck_assert_int_eq(judge(&big, &seed, &o, &r), EVK_VERDICT_FAIL);
+
+    const evk_case race = {.id = "x.race", .spec = "rule", .also = EVK_V_DUPLICATE_ID};
+    evk_obs d = {.limit_ms = 1000};
+    evk_obs_expect_ack(&d, &a, 10);
+    evk_obs_expect_ack(&d, &a, 10);
+    d.acks[0].seen = 1, d.acks[0].t_first = 12;
+    ck_assert_int_eq(judge(&race, &strict, &d, &r), EVK_VERDICT_FAIL); /* one Ack, no close */
+    closed(&d, 4006, 13);
+    ck_assert_int_eq(judge(&race, &strict, &d, &r), EVK_VERDICT_PASS);
+    closed(&d, 4005, 13);
+    ck_assert_int_eq(judge(&race, &strict, &d, &r), EVK_VERDICT_FAIL);
+    evk_obs_free(&o);
+    evk_obs_free(&d);
+}
+END_TEST
+
+START_TEST(silence_after_the_violation)
+{
+    evk_case_result r;
+    evk_obs o = closing(EVK_V_INVALID_VALUE, 4005);
+    closed(&o, 4005, 104);
+    o.after_violation = 1;
+    strcpy(o.first_after, "Ack of x");
+    ck_assert_int_eq(judge(&plain, &strict, &o, &r), EVK_VERDICT_FAIL);
+    ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_NON_STRICT);
+    ck_assert_msg(strstr(r.observed, "not silence") != NULL, "%s", r.observed);
+}
+END_TEST
+
+START_TEST(flags_skips_and_target_violations)
+{
+    evk_case_result r;
+    const evk_case info = {.id = "x.info", .spec = "rule", .flags = EVK_CF_INFORMATIONAL};
+    evk_obs o = closing(EVK_V_NOT_JSON, 4002); /* no close came: would fail */
+    ck_assert_int_eq(judge(&info, &seed, &o, &r), EVK_VERDICT_INFO);
+    const evk_case early = {.id = "x.early", .spec = "rule", .flags = EVK_CF_EARLY};
+    ck_assert_int_eq(judge(&early, &seed, &o, &r), EVK_VERDICT_INFO);
+    ck_assert_int_eq(judge(&early, &strict, &o, &r), EVK_VERDICT_FAIL);
+
+    evk_obs s = {.skip = true};
+    strcpy(s.skip_reason, "no trigger");
+    ck_assert_int_eq(judge(&plain, &seed, &s, &r), EVK_VERDICT_SKIP);
+    ck_assert_str_eq(r.observed, "no trigger");
+    strcpy(s.target_violation, "sent an invalid Event");
+    ck_assert_int_eq(judge(&plain, &seed, &s, &r), EVK_VERDICT_FAIL); /* never hidden by a skip */
+
+    evk_obs u = {.limit_ms = 1000, .unknown_acks = 1};
+    strcpy(u.unknown_ack, "0000");
+    ck_assert_int_eq(judge(&plain, &seed, &u, &r), EVK_VERDICT_FAIL);
+    evk_obs p = {.limit_ms = 1000, .pings = 1};
+    ck_assert_int_eq(judge(&plain, &seed, &p, &r), EVK_VERDICT_FAIL);
+    p.pongs = 1;
+    ck_assert_int_eq(judge(&plain, &seed, &p, &r), EVK_VERDICT_PASS);
+}
+END_TEST
+
+START_TEST(upgrade_statuses)
+{
+    evk_case_result r;
+    const evk_case no = {.id = "upgrade.no-token", .spec = "r", .upgrade = "no-token"};
+    const evk_case bad = {.id = "upgrade.bad-token", .spec = "r", .upgrade = "bad-token"};
+    const evk_case two = {.id = "upgrade.second-connection", .spec = "r", .upgrade = "second"};
+    evk_obs o = {.http_status = 400};
+    ck_assert_int_eq(judge(&no, &seed, &o, &r), EVK_VERDICT_PASS);
+    o.http_status = 401;
+    ck_assert_int_eq(judge(&no, &seed, &o, &r), EVK_VERDICT_PASS);
+    ck_assert_int_eq(judge(&bad, &seed, &o, &r), EVK_VERDICT_PASS);
+    ck_assert_int_eq(judge(&two, &seed, &o, &r), EVK_VERDICT_FAIL);
+    o.http_status = 400;
+    ck_assert_int_eq(judge(&bad, &seed, &o, &r), EVK_VERDICT_FAIL);
+    o.http_status = 409;
+    ck_assert_int_eq(judge(&two, &seed, &o, &r), EVK_VERDICT_PASS);
+    evk_obs acc = {.upgrade_accepted = true};
+    ck_assert_int_eq(judge(&no, &seed, &acc, &r), EVK_VERDICT_FAIL);
+    ck_assert_msg(strstr(r.observed, "accepted") != NULL, "%s", r.observed);
+}
+END_TEST
+
+START_TEST(latency_percentiles)
+{
+    evk_case_result r;
+    evk_obs o = {.limit_ms = 100000};
+    for (unsigned i = 1; i <= 100; i++) {
+        evk_uuid u = {{(uint8_t)i}};
+        evk_obs_expect_ack(&o, &u, 0);
+        o.acks[i - 1].seen = 1;
+        o.acks[i - 1].t_first = i;
+    }
+    judge(&plain, &seed, &o, &r);
+    ck_assert_uint_eq(r.latency.samples, 100);
+    ck_assert(r.latency.p50_ms == 50 && r.latency.p99_ms == 99 && r.latency.max_ms == 100);
+    ck_assert_msg(strstr(r.observed, "p50 50 ms, p99 99 ms, max 100 ms") != NULL, "%s", r.observed);
+    evk_obs_free(&o);
+}
+END_TEST
+
+START_TEST(tolerance_rule)
+{
+    ck_assert_uint_eq(evk_default_tolerance(300), 150);
+    ck_assert_uint_eq(evk_default_tolerance(1500), 150);
+    ck_assert_uint_eq(evk_default_tolerance(5000), 500);
+}
+END_TEST
+
+static Suite *judge_suite(void)
+{
+    Suite *s = suite_create("judge");
+    TCase *tc = tcase_create("core");
+    tcase_add_unchecked_fixture(tc, load, NULL);
+    tcase_add_test(tc, close_codes_follow_the_profile);
+    tcase_add_test(tc, no_close_or_a_drop_fails);
+    tcase_add_test(tc, deadline_window);
+    tcase_add_test(tc, acks_exactly_once_in_time);
+    tcase_add_test(tc, alternatives_of_a_case);
+    tcase_add_test(tc, silence_after_the_violation);
+    tcase_add_test(tc, flags_skips_and_target_violations);
+    tcase_add_test(tc, upgrade_statuses);
+    tcase_add_test(tc, latency_percentiles);
+    tcase_add_test(tc, tolerance_rule);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+EVK_CHECK_MAIN(judge_suite)
