@@ -16,6 +16,10 @@
 
 typedef struct run_opts {
     const char *target, *profile, *cases, *exclude, *report, *baseline, *ca, *fault;
+    const char *client, *host;   /* client targets */
+    int port;
+    bool listen, list_urls;
+    uint64_t connect_ms;
     const char *headers[16];
     size_t nheaders;
     unsigned jobs;
@@ -26,6 +30,9 @@ typedef struct run_opts {
 
 typedef struct progress {
     evk_console con;
+    const struct run_opts *run;
+    const evk_case **sel;
+    size_t nsel;
 } progress;
 
 static void on_result(const evk_case_result *r, size_t done, size_t total, void *user)
@@ -85,6 +92,12 @@ static void parse(int argc, char **argv, run_opts *o)
         else if (evk_arg_is(&a, "--ack-timeout", true)) o->ack_ms = (uint64_t)(evk_arg_number("--ack-timeout", a.value, 0.001, 3600) * 1000 + 0.5);
         else if (evk_arg_is(&a, "--ca", true)) o->ca = a.value;
         else if (evk_arg_is(&a, "--fault", true)) o->fault = a.value;
+        else if (evk_arg_is(&a, "--client", true)) o->client = a.value;
+        else if (evk_arg_is(&a, "--listen", false)) o->listen = true;
+        else if (evk_arg_is(&a, "--list-urls", false)) o->list_urls = true;
+        else if (evk_arg_is(&a, "--host", true)) o->host = a.value;
+        else if (evk_arg_is(&a, "--port", true)) o->port = (int)evk_arg_number("--port", a.value, 0, 65535);
+        else if (evk_arg_is(&a, "--connect-timeout", true)) o->connect_ms = (uint64_t)(evk_arg_number("--connect-timeout", a.value, 0.1, 3600) * 1000);
         else if (evk_arg_is(&a, "--insecure", false)) o->insecure = true;
         else if (evk_arg_is(&a, "--quiet", false)) o->quiet = true;
         else if (evk_arg_is(&a, "--list", false)) o->list = true;
@@ -101,6 +114,16 @@ static void parse(int argc, char **argv, run_opts *o)
             evk_die("unexpected argument '%s': one target URL at most", arg);
         }
     }
+}
+
+/* Without --client the user connects the client by hand: say where. */
+static void on_listen_cb(const char *host, int port, void *user)
+{
+    const progress *p = user;
+    if (p->run->client) return;
+    printf("evack listens on %s:%d; connect the client to each case's URL (Ctrl-C ends the run):\n", host, port);
+    for (size_t i = 0; i < p->nsel; i++) printf("  ws://%s:%d/case/%s\n", host, port, p->sel[i]->id);
+    fflush(stdout);
 }
 
 static volatile sig_atomic_t interrupted;
@@ -121,9 +144,15 @@ int evk_cmd_run(int argc, char **argv)
 
     evk_profile profile;
     char err[512];
+    bool client_role = o.client || o.listen || o.list_urls;
     if (evk_profile_load(&profile, o.profile, err, sizeof err) < 0) evk_die("%s", err);
+    if (client_role && o.target) evk_die("give either a server URL or --client/--listen, not both");
+    if (o.client && !strstr(o.client, "{url}"))
+        evk_die("--client '%s' has no {url}: write where the case URL goes, e.g. 'my-client --connect {url}'", o.client);
+    if (o.client && o.listen) evk_die("--listen is for clients evack does not start: drop --client, or --listen");
+    if (!o.host) o.host = "127.0.0.1";
     if (o.target && evk_url_check(o.target, err, sizeof err) < 0) evk_die("%s", err);
-    if (o.fault && o.target) evk_die("--fault applies to the embedded reference server only (no TARGET)");
+    if (o.fault && (o.target || client_role)) evk_die("--fault applies to the embedded reference server only (no TARGET)");
     evk_fault fault = EVK_FAULT_NONE;
     if (o.fault) {
         int f = evk_fault_lookup(o.fault, EVK_FR_S);
@@ -136,9 +165,16 @@ int evk_cmd_run(int argc, char **argv)
 
     const evk_case **sel;
     size_t n;
-    if (evk_catalog_select(EVK_CASE_S, o.cases, o.exclude, &sel, &n, err, sizeof err) < 0) evk_die("%s", err);
+    if (evk_catalog_select(client_role ? EVK_CASE_C : EVK_CASE_S, o.cases, o.exclude, &sel, &n, err, sizeof err) < 0)
+        evk_die("%s", err);
     if (o.list) {
         for (size_t i = 0; i < n; i++) printf("%-30s %s\n", sel[i]->id, sel[i]->spec);
+        free(sel);
+        return 0;
+    }
+    if (o.list_urls) {
+        if (!o.port) evk_die("--list-urls needs a fixed --port (the URLs name it)");
+        for (size_t i = 0; i < n; i++) printf("ws://%s:%d/case/%s\n", o.host, o.port, sel[i]->id);
         free(sel);
         return 0;
     }
@@ -152,7 +188,7 @@ int evk_cmd_run(int argc, char **argv)
     evk_ref_server *embedded = NULL;
     char url[128];
     const char *target = o.target;
-    if (!target) {
+    if (!target && !client_role) {
         evk_ref_opts ro = {.profile = &profile, .ack_limit_ms = o.ack_ms, .fault = fault};
         int port = 0;
         embedded = evk_ref_server_new(loop, &ro, "127.0.0.1", 0, &port, err, sizeof err);
@@ -169,11 +205,23 @@ int evk_cmd_run(int argc, char **argv)
 
     progress pr = {.con = {.f = stdout, .quiet = o.quiet,
                            .color = o.color < 0 ? isatty(STDOUT_FILENO) : o.color}};
-    evk_suite_opts so = {.loop = loop, .profile = &profile, .target_role = EVK_ROLE_SERVER,
+    evk_suite_opts so = {.loop = loop, .profile = &profile,
+                         .target_role = client_role ? EVK_ROLE_CLIENT : EVK_ROLE_SERVER,
                          .url = target, .headers = o.headers, .nheaders = o.nheaders, .jobs = o.jobs,
                          .tolerance_ms = o.tolerance_ms, .wait_ms = o.wait_ms, .soak_ms = o.soak_ms,
-                         .one_connection = has_bearer(&o), .on_result = on_result, .user = &pr};
-    if (evk_suite_probe(&so, err, sizeof err) < 0) {
+                         .one_connection = has_bearer(&o) && !client_role, .on_result = on_result, .user = &pr,
+                         .client_cmd = o.client, .listen_host = o.host, .listen_port = o.port,
+                         .ack_limit_ms = o.ack_ms, .connect_ms = o.connect_ms};
+    if (client_role && !o.jobs) {
+        /* Every client case is a process of the client's: start a few at a time. */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        so.jobs = (unsigned)(cpus > 0 ? 4 * cpus : 8);
+    }
+    pr.run = &o;
+    pr.sel = sel;
+    pr.nsel = n;
+    so.on_listen = on_listen_cb;
+    if (!client_role && evk_suite_probe(&so, err, sizeof err) < 0) {
         evk_ref_server_free(embedded);
         evk_loop_free(loop);
         evk_die("%s", err);
@@ -200,7 +248,8 @@ int evk_cmd_run(int argc, char **argv)
     signal(SIGTERM, on_signal);
     uint64_t t0 = evk_clock_ms();
     int64_t started = evk_wall_us();
-    evk_suite_run(&so, torun, k, ran);
+    if (evk_suite_run(&so, torun, k, ran) == EVK_EIO)
+        evk_die("cannot listen on %s:%d (in use, or not a local address)", o.host, o.port);
     signal_loop = NULL;
     for (size_t j = 0; j < k; j++) {
         results[where[j]] = ran[j];
@@ -209,10 +258,10 @@ int evk_cmd_run(int argc, char **argv)
     }
 
     if (o.baseline && evk_baseline_apply(o.baseline, results, n, known_id, err, sizeof err) < 0) evk_die("%s", err);
-    evk_run_info info = {.target = o.target ? o.target : "embedded reference server",
-                         .role = "server", .profile = profile.name, .started_us = started,
+    evk_run_info info = {.target = o.client ? o.client : o.target ? o.target : client_role ? "clients connecting by hand" : "embedded reference server",
+                         .role = client_role ? "client" : "server", .profile = profile.name, .started_us = started,
                          .duration_ms = evk_clock_ms() - t0, .interrupted = interrupted != 0,
-                         .limit_ms = o.target ? 0 : o.ack_ms};
+                         .limit_ms = (o.target && !client_role) ? 0 : o.ack_ms};
     evk_summary sum;
     evk_summarize(results, n, &sum);
     int status = evk_run_status(&sum);

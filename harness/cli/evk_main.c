@@ -10,6 +10,8 @@
 static const char usage[] =
     "usage: evack [options] [ws://host:port/path]   run the suite against a server\n"
     "                                               (no URL: against the embedded reference server)\n"
+    "       evack --client 'cmd ... {url}' [options] run the suite against a client, started per case\n"
+    "       evack --listen [options]                 ... against a client you connect by hand\n"
     "       evack validate [--profile P] [--handshake] [FILE]   judge one message (stdin without FILE)\n"
     "       evack list [--role server|client] [--markdown]        list the cases and their rules\n"
     "       evack ref server [options]      run the reference server (evack ref server --help)\n"
@@ -32,6 +34,13 @@ static const char usage[] =
     "  --color WHEN       auto (default), always, never\n"
     "  --quiet            print only failures and the summary\n"
     "  --list             list the selected cases and exit\n"
+    "client options:\n"
+    "  --client CMD       start CMD for each case, {url} replaced by the case's URL\n"
+    "  --listen           wait for clients connected by hand (prints the URLs)\n"
+    "  --list-urls        print the case URLs (needs --port) and exit\n"
+    "  --host H --port N  where evack listens (default 127.0.0.1, a free port)\n"
+    "  --ack-timeout S    the ack limit evack declares (default 1)\n"
+    "  --connect-timeout S  how long a started client has to connect (default 5)\n"
     "exit status: 0 every case passed (or was non-strict, informational, skipped),\n"
     "             1 a case failed, 2 the run could not be made\n";
 

@@ -42,7 +42,7 @@ enum {
     EVK_CF_NEEDS_TOKEN = 1 << 3,    /* runs only with an Authorization: Bearer header */
     EVK_CF_HOLD_HANDSHAKE = 1 << 4, /* S: do not ack the target's handshake Event */
     EVK_CF_HOLD_EVENTS = 1 << 5,    /* do not ack the target's Events (C: its first ones) */
-    EVK_CF_OWN_HANDSHAKE = 1 << 6,  /* C: the first step is our (bad) handshake */
+    EVK_CF_OWN_HANDSHAKE = 1 << 6,  /* C: the first step sends our own (bad) handshake */
 };
 
 /* A message to send. kind EVENT/ACK builds a valid message of the profile
@@ -97,6 +97,7 @@ typedef struct evk_case {
     const char *spec;     /* the rule, quoted or summarised, with its section */
     const char *doing;    /* what the case does, in a few words */
     evk_step steps[EVK_MAX_STEPS];
+    evk_step c_steps[EVK_MAX_STEPS]; /* when set: the steps against a client target */
     int also_codes[3];    /* close codes also accepted (e.g. 1007, 1009) */
     evk_violation also;   /* a violation class whose close is also accepted */
     const char *upgrade;  /* upgrade cases: "no-token", "bad-token", "second" */

@@ -24,8 +24,17 @@
 typedef struct evk_suite_opts {
     evk_loop *loop;
     const evk_profile *profile;
-    evk_role target_role;      /* EVK_ROLE_SERVER: evack connects to url */
+    evk_role target_role;      /* EVK_ROLE_SERVER: evack connects to url;
+                                * EVK_ROLE_CLIENT: evack listens, the client connects to
+                                * ws://HOST:PORT/case/<case id> */
     const char *url;
+    /* Client targets. */
+    const char *client_cmd;    /* "cmd ... {url}" started per case; NULL: wait for connections */
+    const char *listen_host;   /* default 127.0.0.1 */
+    int listen_port;           /* 0: a free port */
+    uint64_t ack_limit_ms;     /* the limit evack declares in its handshake; 0: 1000 */
+    uint64_t connect_ms;       /* how long a started client has to connect; 0: 5000 */
+    void (*on_listen)(const char *host, int port, void *user); /* once listening */
     const char *const *headers;/* "Name: value"; values never reach a report */
     size_t nheaders;
     unsigned jobs;             /* 0: all at once */
@@ -45,7 +54,8 @@ typedef struct evk_suite_opts {
  * 5 s). 0, or EVK_EIO with one line in err ("cannot connect to ...: ..."). */
 int evk_suite_probe(const evk_suite_opts *o, char *err, size_t errcap);
 
-/* Run the cases; returns when every case has a result. 0, or EVK_ENOMEM. */
+/* Run the cases; returns when every case has a result. 0, EVK_ENOMEM, or
+ * (client targets) EVK_EIO when evack cannot listen. */
 int evk_suite_run(const evk_suite_opts *o, const evk_case *const *cases, size_t n,
                   evk_case_result *results);
 
