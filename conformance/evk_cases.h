@@ -16,6 +16,9 @@
 /* A seed-shaped Event as raw text, for the JSON-level cases. */
 #define RAW_EVENT_HEAD "{\"type\":\"event\",\"id\":\"${id}\",\"sent_at\":\"${now}\""
 
+/* A list of steps (static storage, ended by EVK_STEP_END). */
+#define STEPS(...) ((const evk_step[]){__VA_ARGS__, {.kind = EVK_STEP_END}})
+
 /* Steps. */
 #define SEND(m) {.kind = EVK_STEP_SEND, .msg = m}
 #define SEND_BINARY(m) {.kind = EVK_STEP_SEND_BINARY, .msg = m}

@@ -126,14 +126,12 @@ static void on_listen_cb(const char *host, int port, void *user)
     fflush(stdout);
 }
 
-static volatile sig_atomic_t interrupted;
-static evk_loop *signal_loop;
+static volatile int interrupted; /* set by SIGINT/SIGTERM; the runner polls it */
 
 static void on_signal(int sig)
 {
     (void)sig;
     interrupted = 1;
-    if (signal_loop) evk_loop_stop(signal_loop);
 }
 
 int evk_cmd_run(int argc, char **argv)
@@ -211,7 +209,7 @@ int evk_cmd_run(int argc, char **argv)
                          .tolerance_ms = o.tolerance_ms, .wait_ms = o.wait_ms, .soak_ms = o.soak_ms,
                          .one_connection = has_bearer(&o) && !client_role, .on_result = on_result, .user = &pr,
                          .client_cmd = o.client, .listen_host = o.host, .listen_port = o.port,
-                         .ack_limit_ms = o.ack_ms, .connect_ms = o.connect_ms};
+                         .ack_limit_ms = o.ack_ms, .connect_ms = o.connect_ms, .stop = &interrupted};
     if (client_role && !o.jobs) {
         /* Every client case is a process of the client's: start a few at a time. */
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -243,19 +241,15 @@ int evk_cmd_run(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         if (results[i].observed[0]) evk_console_case(&pr.con, &results[i], 0, n);
 
-    signal_loop = loop;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     uint64_t t0 = evk_clock_ms();
     int64_t started = evk_wall_us();
     if (evk_suite_run(&so, torun, k, ran) == EVK_EIO)
         evk_die("cannot listen on %s:%d (in use, or not a local address)", o.host, o.port);
-    signal_loop = NULL;
-    for (size_t j = 0; j < k; j++) {
-        results[where[j]] = ran[j];
-        if (interrupted && !ran[j].observed[0])
-            snprintf(results[where[j]].observed, sizeof results[where[j]].observed, "interrupted before it ended");
-    }
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    for (size_t j = 0; j < k; j++) results[where[j]] = ran[j];
 
     if (o.baseline && evk_baseline_apply(o.baseline, results, n, known_id, err, sizeof err) < 0) evk_die("%s", err);
     evk_run_info info = {.target = o.client ? o.client : o.target ? o.target : client_role ? "clients connecting by hand" : "embedded reference server",

@@ -88,16 +88,14 @@ typedef struct evk_step {
     unsigned ms;
 } evk_step;
 
-#define EVK_MAX_STEPS 8
-
 typedef struct evk_case {
     const char *id;       /* "group.name": the group is the part before the dot */
     unsigned roles;       /* EVK_CASE_* */
     unsigned flags;       /* EVK_CF_* */
     const char *spec;     /* the rule, quoted or summarised, with its section */
     const char *doing;    /* what the case does, in a few words */
-    evk_step steps[EVK_MAX_STEPS];
-    evk_step c_steps[EVK_MAX_STEPS]; /* when set: the steps against a client target */
+    const evk_step *steps;   /* ended by a step of kind EVK_STEP_END; NULL: none */
+    const evk_step *c_steps; /* when set: the steps against a client target */
     int also_codes[3];    /* close codes also accepted (e.g. 1007, 1009) */
     evk_violation also;   /* a violation class whose close is also accepted */
     const char *upgrade;  /* upgrade cases: "no-token", "bad-token", "second" */

@@ -90,6 +90,7 @@ struct suite {
     uint64_t monitor_due;
     size_t *retries; /* cases to run again, alone */
     size_t nretries, next_retry;
+    bool interrupted;
     const evk_case *const *cases;
     evk_case_result *results;
     size_t n, next, running, done;
@@ -544,8 +545,9 @@ static void soak_round(crun *r);
 /* The steps for this target's role. */
 static const evk_step *steps_of(const crun *r)
 {
-    if (client_target(r) && r->c->c_steps[0].kind != EVK_STEP_END) return r->c->c_steps;
-    return r->c->steps;
+    static const evk_step none[] = {{.kind = EVK_STEP_END}};
+    if (client_target(r) && r->c->c_steps) return r->c->c_steps;
+    return r->c->steps ? r->c->steps : none;
 }
 
 static void run_steps(crun *r)
@@ -697,11 +699,15 @@ static void enter_final(crun *r)
     evk_timer_at(r->timer, until);
 }
 
-/* No handshake Event came: why is told by `what`. Only handshake.policy
- * judges that; every other case cannot run and points at it. */
-static void no_handshake(crun *r, const char *what)
+/* No handshake Event came: why is told by `what`. A target that says
+ * nothing at all fails every case ("no response"); one that closes or drops
+ * first fails handshake.policy, and the other cases point at it. */
+static void no_handshake(crun *r, const char *what, bool silent)
 {
-    if (strcmp(r->c->id, "handshake.policy") == 0 || r->c->upgrade) {
+    if (silent) {
+        snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
+                 "no response within %llu ms (no handshake Event)", (unsigned long long)r->s->o.wait_ms);
+    } else if (strcmp(r->c->id, "handshake.policy") == 0 || r->c->upgrade) {
         snprintf(r->obs.target_violation, sizeof r->obs.target_violation, "no handshake Event: %s", what);
     } else {
         r->obs.skip = true;
@@ -743,9 +749,7 @@ static void on_timer(evk_timer *t, void *user)
         return run_steps(r);
     }
     if (r->ph == P_HANDSHAKE) {
-        char what[64];
-        snprintf(what, sizeof what, "nothing within %llu ms", (unsigned long long)r->s->o.wait_ms);
-        return no_handshake(r, what);
+        return no_handshake(r, "", true);
     }
     if (r->ph == P_STEPS) return run_steps(r);
     if (r->ph == P_FINAL) {
@@ -807,7 +811,7 @@ static void client_open(crun *r, evk_conn *c)
     /* Cases that hold the client's Events hold them from the start: a client
      * sends them as soon as the handshake is done. */
     const evk_step *st = steps_of(r);
-    for (int i = 0; i < EVK_MAX_STEPS && st[i].kind != EVK_STEP_END; i++)
+    for (int i = 0; st[i].kind != EVK_STEP_END; i++)
         if (st[i].kind == EVK_STEP_HOLD) {
             r->holding = true;
             r->want_held = st[i].n;
@@ -897,7 +901,7 @@ static void on_conn(evk_conn *c, const evk_net_event *ev, void *user)
         }
         if (!r->finished && r->ph == P_HANDSHAKE && !r->hs_seen && !client_target(r) &&
             r->obs.end == EVK_END_DROP)
-            return no_handshake(r, "the connection dropped first");
+            return no_handshake(r, "the connection dropped first", false);
         if (!r->finished) finish(r);
         return;
     }
@@ -905,7 +909,7 @@ static void on_conn(evk_conn *c, const evk_net_event *ev, void *user)
         if (r->ph == P_HANDSHAKE && !r->hs_seen && !client_target(r)) {
             char what[64];
             snprintf(what, sizeof what, "it closed with %d first", r->obs.end_code);
-            return no_handshake(r, what);
+            return no_handshake(r, what, false);
         }
         finish(r);
     }
@@ -957,7 +961,7 @@ static void finish(crun *r)
         r->first_lag = r->max_lag;
         r->retry = true;
     } else {
-        if (r->retry) {
+        if (r->retry && !s->interrupted) {
             size_t used = strlen(r->r->observed);
             snprintf(r->r->observed + used, sizeof r->r->observed - used,
                      " (run again alone: evack's own loop ran up to %llu ms late during the first attempt, which saw: %.160s)",
@@ -1159,10 +1163,39 @@ static void start_next(suite *s)
     if (s->done == s->n && s->running == 0) evk_loop_stop(s->o.loop);
 }
 
+/* End the run now: nothing new starts, running cases end as interrupted. */
+static void interrupt_all(suite *s)
+{
+    s->interrupted = true;
+    for (; s->next < s->n; s->next++) {
+        evk_case_result *res = &s->results[s->next];
+        res->verdict = EVK_VERDICT_SKIP;
+        snprintf(res->observed, sizeof res->observed, "interrupted before it ran");
+        s->done++;
+    }
+    for (; s->next_retry < s->nretries; s->next_retry++) { /* the first attempt stands */
+        crun *r = &s->runs[s->retries[s->next_retry]];
+        size_t used = strlen(r->r->observed);
+        snprintf(r->r->observed + used, sizeof r->r->observed - used, " (not run again: interrupted)");
+        s->done++;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        crun *r = &s->runs[i];
+        if (!r->s || r->finished) continue;
+        r->obs.skip = true;
+        snprintf(r->obs.skip_reason, sizeof r->obs.skip_reason, "interrupted");
+        r->obs.target_violation[0] = '\0';
+        r->retry = true; /* no second attempt */
+        finish(r);
+    }
+    if (s->done == s->n && s->running == 0) evk_loop_stop(s->o.loop);
+}
+
 /* How late does evack's own loop run? Every running case remembers the worst. */
 static void on_monitor(evk_timer *t, void *user)
 {
     suite *s = user;
+    if (s->o.stop && *s->o.stop && !s->interrupted) interrupt_all(s);
     uint64_t t_now = now(), lag = t_now > s->monitor_due ? t_now - s->monitor_due : 0;
     for (size_t i = 0; i < s->n; i++) {
         crun *r = &s->runs[i];

@@ -45,6 +45,9 @@ typedef struct evk_suite_opts {
     uint64_t settle_ms;        /* quiet time after the last expected Ack; 0: 250 */
     uint64_t soak_ms;          /* close.soak duration; 0: 1500 */
     size_t max_message;        /* largest message accepted from the target; 0: 16 MiB */
+    /* Set (e.g. by a signal handler) to end the run early: running cases end
+     * as "interrupted", the others are not started; clients are still reaped. */
+    const volatile int *stop;
     /* Called as each case ends (progress, console report). */
     void (*on_result)(const evk_case_result *r, size_t done, size_t total, void *user);
     void *user;
