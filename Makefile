@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 EVACK      := $(BUILD)/evack
 
-.PHONY: all build deps test test-asan clean conformance conformance-client
+.PHONY: all build deps test test-asan clean conformance conformance-client fuzz-live
 
 # Variables every conformance target accepts (HARNESS.md).
 TARGET   ?=
@@ -35,6 +35,7 @@ build: deps
 	@cmake --build $(BUILD) -j $(JOBS)
 
 test: build
+	@scripts/ensure-deps.sh test
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # The same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
@@ -49,6 +50,14 @@ conformance: build
 # CLIENT, evack listens and prints the URLs to connect a client to by hand.
 conformance-client: build
 	@$(EVACK) $(if $(CLIENT),--client '$(CLIENT)',--listen) $(SUITE_ARGS)
+
+# Live fuzzing of a running implementation; findings are replayable files.
+DURATION ?= 60s
+FINDINGS ?= findings
+fuzz-live: build
+	@test -n '$(TARGET)' || { echo "evack: fuzz-live needs TARGET=ws://host:port/path" >&2; exit 2; }
+	@EVK_HEADERS='$(HEADERS)' $(EVACK) fuzz-live '$(TARGET)' --duration '$(DURATION)' --findings '$(FINDINGS)' \
+		--profile '$(PROFILE)' $(if $(HEADERS),--header "$$EVK_HEADERS") $(EVACK_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

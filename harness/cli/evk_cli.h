@@ -25,5 +25,8 @@ int evk_cmd_run(int argc, char **argv);
 int evk_cmd_validate(int argc, char **argv);
 int evk_cmd_list(int argc, char **argv);
 int evk_cmd_ref(int argc, char **argv);
+/* harness/fuzzlive (built when present): live fuzzing and replay of findings. */
+int evk_cmd_fuzz_live(int argc, char **argv);
+int evk_cmd_replay(int argc, char **argv);
 
 #endif

@@ -88,6 +88,10 @@ int main(int argc, char **argv)
         if (strcmp(cmd, "validate") == 0) return evk_cmd_validate(argc - 1, argv + 1);
         if (strcmp(cmd, "list") == 0) return evk_cmd_list(argc - 1, argv + 1);
         if (strcmp(cmd, "ref") == 0) return evk_cmd_ref(argc - 1, argv + 1);
+#ifdef EVK_HAVE_FUZZLIVE
+        if (strcmp(cmd, "fuzz-live") == 0) return evk_cmd_fuzz_live(argc - 1, argv + 1);
+        if (strcmp(cmd, "replay") == 0) return evk_cmd_replay(argc - 1, argv + 1);
+#endif
         if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
             fputs(usage, stdout);
             return 0;
