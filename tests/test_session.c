@@ -212,6 +212,32 @@ START_TEST(client_refuses_bad_policy)
 }
 END_TEST
 
+START_TEST(server_may_send_before_the_handshake_ack)
+{
+    evk_session *srv = mk(EVK_ROLE_SERVER, STRICT, false, 1000);
+    evk_session *cli = mk(EVK_ROLE_CLIENT, STRICT, false, 0);
+    evk_uuid hs = id_n(1000), e = id_n(7);
+    actions a, b;
+    evk_session_start(srv, &hs, 0);
+    evk_session_start(cli, NULL, 0);
+    ck_assert_int_eq(evk_session_send_event(srv, &e, NULL, 1), 0); /* still in the handshake phase */
+    ck_assert_int_eq(evk_session_state(srv), EVK_S_HANDSHAKE);
+    pop_all(srv, &a);
+    ck_assert_int_eq(a.n, 2);
+    feed(cli, a.a[0].text, 2);
+    feed(cli, a.a[1].text, 2);
+    pop_all(cli, &b);
+    assert_acks(&b, (unsigned[]){1000, 7}, 2);
+    feed(srv, b.a[1].text, 3); /* the Event's Ack first: out of order is fine */
+    feed(srv, b.a[0].text, 3);
+    ck_assert_int_eq(pop_all(srv, &a)->n, 0);
+    ck_assert_int_eq(evk_session_state(srv), EVK_S_MESSAGING);
+    ck_assert_uint_eq(evk_session_unacked_out(srv), 0);
+    evk_session_free(srv);
+    evk_session_free(cli);
+}
+END_TEST
+
 START_TEST(client_refuses_ack_first)
 {
     evk_session *cli = mk(EVK_ROLE_CLIENT, STRICT, false, 0);
@@ -539,6 +565,7 @@ static Suite *session_suite(void)
     tcase_add_test(tc, client_handshake_and_events);
     tcase_add_loop_test(tc, client_refuses_bad_policy, 0, (int)EVK_COUNTOF(policies));
     tcase_add_test(tc, client_refuses_ack_first);
+    tcase_add_test(tc, server_may_send_before_the_handshake_ack);
     tcase_add_test(tc, deadline_exactly_at_the_limit);
     tcase_add_test(tc, deadline_respected_just_before);
     tcase_add_test(tc, client_enforces_deadlines_too);

@@ -339,7 +339,10 @@ int evk_session_send_event(evk_session *s, const evk_uuid *id, const char *paylo
 {
     if (!s || !id) return EVK_EINVAL;
     if (s->state == EVK_S_CLOSED) return EVK_ECLOSED;
-    if (s->state != EVK_S_MESSAGING) return EVK_ESTATE;
+    /* A server may send Events right after its handshake Event; a client only
+     * once it has acked the handshake (PROTOCOL.md §1). */
+    bool allowed = s->state == EVK_S_MESSAGING || (s->cfg.role == EVK_ROLE_SERVER && s->state == EVK_S_HANDSHAKE);
+    if (!allowed) return EVK_ESTATE;
     if (evk_tracker_contains(s->out, id)) return EVK_EDUPID;
     evk_action *a = push(s);
     if (!a) return EVK_ENOMEM;

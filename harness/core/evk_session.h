@@ -114,7 +114,8 @@ int evk_session_on_tick(evk_session *s, uint64_t now_ms);
 int evk_session_on_peer_close(evk_session *s, int code, uint64_t now_ms);
 
 /* Send an Event with this id; payload_json is a JSON object text (or NULL)
- * put under "payload". EVK_ESTATE before the messaging phase, EVK_EDUPID if
+ * put under "payload". EVK_ESTATE for a client before it acked the handshake
+ * (a server may send once its handshake Event is out), EVK_EDUPID if
  * id is still unacked, EVK_ETOOBIG, EVK_EFULL, EVK_EINVAL (payload not an object). */
 int evk_session_send_event(evk_session *s, const evk_uuid *id, const char *payload_json,
                            uint64_t now_ms);

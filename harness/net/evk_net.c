@@ -1,6 +1,9 @@
 #include "evk_net.h"
 
 #include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <unistd.h>
 #include <libwebsockets.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -498,6 +501,44 @@ static int parse_url(const char *url, url_parts *u, char *err, size_t cap)
     for (const char *q = url; *q; q++)
         if ((unsigned char)*q <= ' ') return seterr(err, cap, "malformed URL: it contains a space or control character"), EVK_EINVAL;
     return 0;
+}
+
+void evk_net_diagnose(const char *url, unsigned timeout_ms, char *why, size_t cap)
+{
+    url_parts u;
+    char port[8];
+    if (parse_url(url, &u, why, cap)) return;
+    snprintf(port, sizeof port, "%d", u.port);
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+    int rc = getaddrinfo(u.host, port, &hints, &res);
+    if (rc != 0) {
+        seterr(why, cap, "cannot resolve host %s: %s", u.host, gai_strerror(rc));
+        return;
+    }
+    int fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, res->ai_protocol);
+    if (fd < 0) {
+        seterr(why, cap, "socket: %s", strerror(errno));
+        freeaddrinfo(res);
+        return;
+    }
+    int err = 0;
+    if (connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
+        err = errno;
+        if (err == EINPROGRESS) {
+            struct pollfd p = {.fd = fd, .events = POLLOUT};
+            if (poll(&p, 1, (int)timeout_ms) <= 0) err = ETIMEDOUT;
+            else {
+                socklen_t l = sizeof err;
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l);
+            }
+        }
+    }
+    close(fd);
+    freeaddrinfo(res);
+    if (!err) seterr(why, cap, "TCP connects");
+    else if (err == ECONNREFUSED) seterr(why, cap, "connection refused");
+    else if (err == ETIMEDOUT) seterr(why, cap, "no answer within %u ms", timeout_ms);
+    else seterr(why, cap, "%s", strerror(err));
 }
 
 int evk_url_check(const char *url, char *err, size_t errcap)

@@ -90,6 +90,12 @@ typedef void (*evk_conn_cb)(evk_conn *c, const evk_net_event *ev, void *user);
 evk_conn *evk_connect(evk_loop *l, const char *url, const char *const *headers, size_t nheaders,
                       evk_conn_cb cb, void *user, char *err, size_t errcap);
 
+/* Why can the URL's host:port not be reached? Resolves it and tries a plain
+ * TCP connection (at most timeout_ms): writes "cannot resolve host x: ...",
+ * "connection refused", "no answer within N ms", ... or "TCP connects" when
+ * it does (the problem is then above TCP). Blocking; for error messages. */
+void evk_net_diagnose(const char *url, unsigned timeout_ms, char *why, size_t cap);
+
 /* Parse a ws:// URL: 0, or EVK_EINVAL with a one-line reason in err. */
 int evk_url_check(const char *url, char *err, size_t errcap);
 

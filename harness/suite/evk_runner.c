@@ -20,6 +20,8 @@
  * to a tolerance: a case that fails then is run again, alone, at the end. */
 #define STARVED_MS 50
 #define MONITOR_MS 10
+#define MAX_PENDING (8u << 20) /* bytes queued for a target before we call it deaf */
+#define MAX_TARGET_MESSAGES 20000 /* no case asks for more: beyond it, a flood */
 
 typedef struct suite suite;
 
@@ -76,6 +78,8 @@ typedef struct crun {
     uint64_t t_last_in;  /* when the target last sent something */
     uint64_t max_lag;    /* how late evack's own loop ran during this case */
     bool x_hs_known;     /* client targets: our handshake id is in x.hs */
+    bool deaf;           /* the target stopped reading (or floods): end the case */
+    unsigned long in_msgs; /* messages the target sent in this case */
     bool retry;          /* this run is the second attempt */
     char first[256];     /* the first attempt's observed outcome */
     uint64_t first_lag;  /* and how late evack's loop ran then */
@@ -225,6 +229,14 @@ static bool we_sent(const crun *r, const evk_uuid *id)
 static void send_bytes(crun *r, const char *data, size_t len, unsigned flags)
 {
     if (!r->conn) return;
+    /* A target that never reads would make evack's queue grow without end. */
+    if (evk_conn_pending(r->conn) > MAX_PENDING) {
+        if (!r->obs.target_violation[0])
+            snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
+                     "does not read: %zu bytes of evack's frames waiting", evk_conn_pending(r->conn));
+        r->deaf = true; /* the case ends at the next safe point */
+        return;
+    }
     evk_conn_send(r->conn, data, len, flags);
     r->obs.t_last_send = rel(r, now());
 }
@@ -327,6 +339,12 @@ static void target_event(crun *r, const evk_message *m, uint64_t t)
     if (rc == EVK_EDUPID && !r->obs.target_violation[0])
         snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
                  "Event %s reuses the id of its own unacked Event", ids);
+    if (rc == EVK_EFULL) { /* it sends Events far faster than it reads our Acks */
+        snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
+                 "flooded: more than %d of its Events unacked because it does not read evack's Acks "
+                 "(%zu bytes of them waiting)", 65536, evk_conn_pending(r->conn));
+        return finish(r);
+    }
     if (r->holding && r->nheld < r->want_held && r->nheld < MAX_HELD) {
         r->held[r->nheld++] = (held_event){.id = m->id, .t = t};
         return;
@@ -401,14 +419,8 @@ static void target_handshake(crun *r, const char *text, size_t len, bool binary,
     }
     r->hs_seen = true;
     r->t_hs = t;
-    if (problem[0]) {
-        if (strcmp(r->c->id, "handshake.policy") == 0)
-            snprintf(r->obs.target_violation, sizeof r->obs.target_violation, "handshake: %s", problem);
-        else {
-            r->obs.skip = true;
-            snprintf(r->obs.skip_reason, sizeof r->obs.skip_reason,
-                     "the target's handshake is not valid (%s): see handshake.policy", problem);
-        }
+    if (problem[0]) { /* no case can run on a broken handshake: each fails, naming it */
+        snprintf(r->obs.target_violation, sizeof r->obs.target_violation, "invalid handshake Event: %s", problem);
         finish(r);
         return;
     }
@@ -443,6 +455,14 @@ static void target_handshake(crun *r, const char *text, size_t len, bool binary,
 
 static void target_message(crun *r, const char *text, size_t len, bool binary, uint64_t t)
 {
+    if (++r->in_msgs > MAX_TARGET_MESSAGES) {
+        if (!r->deaf)
+            snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
+                     "flooded: more than %d messages in one case (%zu bytes of evack's frames unsent)",
+                     MAX_TARGET_MESSAGES, evk_conn_pending(r->conn));
+        r->deaf = true;
+        return;
+    }
     if (r->ph == P_HANDSHAKE && !client_target(r)) {
         target_handshake(r, text, len, binary, t);
         return;
@@ -554,6 +574,7 @@ static void run_steps(crun *r)
 {
     const evk_profile *p = r->s->o.profile;
     while (r->ph == P_STEPS && !r->obs.close_predicted && r->conn) {
+        if (r->deaf) return finish(r);
         const evk_step *st = &steps_of(r)[r->step];
         uint64_t t = now();
         switch (st->kind) {
@@ -699,21 +720,19 @@ static void enter_final(crun *r)
     evk_timer_at(r->timer, until);
 }
 
-/* No handshake Event came: why is told by `what`. A target that says
- * nothing at all fails every case ("no response"); one that closes or drops
- * first fails handshake.policy, and the other cases point at it. */
+/* No handshake Event came: no case can run without one, so each fails and
+ * says why (nothing at all, part of a message, a close, a drop). */
 static void no_handshake(crun *r, const char *what, bool silent)
 {
-    if (silent) {
+    if (silent && r->in_len)
+        snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
+                 "no complete handshake Event within %llu ms (%zu bytes of a message came)",
+                 (unsigned long long)r->s->o.wait_ms, r->in_len);
+    else if (silent)
         snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
                  "no response within %llu ms (no handshake Event)", (unsigned long long)r->s->o.wait_ms);
-    } else if (strcmp(r->c->id, "handshake.policy") == 0 || r->c->upgrade) {
+    else
         snprintf(r->obs.target_violation, sizeof r->obs.target_violation, "no handshake Event: %s", what);
-    } else {
-        r->obs.skip = true;
-        snprintf(r->obs.skip_reason, sizeof r->obs.skip_reason,
-                 "the target sent no handshake Event (%s): see handshake.policy", what);
-    }
     finish(r);
 }
 
@@ -835,10 +854,17 @@ static void client_open(crun *r, evk_conn *c)
     wait_for(r, now() + r->limit + r->tol);
 }
 
+static void on_conn_event(evk_conn *c, const evk_net_event *ev, crun *r);
+
 static void on_conn(evk_conn *c, const evk_net_event *ev, void *user)
 {
     crun *r = user;
-    (void)c;
+    on_conn_event(c, ev, r);
+    if (r->deaf && !r->finished) finish(r);
+}
+
+static void on_conn_event(evk_conn *c, const evk_net_event *ev, crun *r)
+{
     if (r->closing) { /* the case is judged; only its close is awaited */
         if (ev->kind == EVK_NET_CLOSED || ev->kind == EVK_NET_ERROR) {
             r->conn = NULL;
@@ -1292,7 +1318,9 @@ int evk_suite_probe(const evk_suite_opts *o, char *err, size_t errcap)
     char e[256];
     p.conn = evk_connect(o->loop, o->url, o->headers, o->nheaders, probe_conn, &p, e, sizeof e);
     if (!p.conn) {
-        snprintf(err, errcap, "%s", e);
+        char why[256];
+        evk_net_diagnose(o->url, 3000, why, sizeof why);
+        snprintf(err, errcap, "cannot connect to %s: %s", o->url, strcmp(why, "TCP connects") == 0 ? e : why);
         return EVK_EIO;
     }
     p.timer = evk_timer_new(o->loop, probe_timeout, &p);
@@ -1305,8 +1333,16 @@ int evk_suite_probe(const evk_suite_opts *o, char *err, size_t errcap)
     evk_timer_free(p.timer);
     if (!p.gone) evk_conn_detach(p.conn);
     if (p.status != 1) {
-        /* lws says "conn fail: 111" or similar: name the common one plainly */
-        const char *why = strstr(p.err, "111") || strstr(p.err, "refused") ? "connection refused" : p.err;
+        /* lws says little ("Unable to connect", "read failed"): name the real
+         * reason when it is below HTTP. */
+        char why[256];
+        if (strncmp(p.err, "the upgrade was refused", 23) == 0 || strncmp(p.err, "no answer", 9) == 0) {
+            snprintf(why, sizeof why, "%s", p.err);
+        } else {
+            evk_net_diagnose(o->url, 3000, why, sizeof why);
+            if (strcmp(why, "TCP connects") == 0)
+                snprintf(why, sizeof why, "the WebSocket upgrade failed (%s)", p.err[0] ? p.err : "no reason given");
+        }
         snprintf(err, errcap, "cannot connect to %s: %s", o->url, why);
         return EVK_EIO;
     }
