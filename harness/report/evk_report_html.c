@@ -1,85 +1,283 @@
-/* report.html: one self-contained page (no external fetch): the report JSON
- * embedded in a <script type="application/json"> and rendered by inline JS:
- * a summary bar, filters by verdict and group, and per case expected vs
- * observed, the rule, the transcript as a timeline, and the Ack latency. */
+/* report.html: one self-contained page (no external fetch: a Content
+ * Security Policy forbids any) that embeds report.json and renders it with
+ * inline JS: a summary bar with counts per verdict, filters by verdict, group
+ * and text, and per case expected vs observed, the rule, the transcript as a
+ * timeline, and the Ack-latency histogram.
+ *
+ * Hostile bytes: report.json is already sanitised UTF-8; here every '<', '>'
+ * and '&' of it is written as a \u escape, so nothing in the data can end the
+ * <script> element or open a comment, and the page's JS puts data into the
+ * DOM only through textContent and setAttribute.
+ *
+ * The page is kept as arrays of lines (one literal each) so that it reads
+ * and diffs like the HTML, CSS and JS it is. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "evk_err.h"
 #include "evk_report.h"
 
-static const char page_head[] =
-    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    "<title>evack report</title>\n<style>\n"
-    "body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}\n"
-    "header{background:#1d2330;color:#fff;padding:14px 20px}header h1{margin:0;font-size:18px}\n"
-    "header .meta{opacity:.8;font-size:13px;margin-top:4px;word-break:break-all}\n"
-    "main{padding:16px 20px}\n"
-    ".bar{display:flex;height:26px;border-radius:4px;overflow:hidden;margin:8px 0 4px}\n"
-    ".bar div{color:#fff;font-size:12px;display:flex;align-items:center;justify-content:center;min-width:0}\n"
-    ".counts{display:flex;gap:14px;flex-wrap:wrap;margin:6px 0 12px}.counts span b{font-size:16px}\n"
-    ".pass{background:#2e8b57}.fail{background:#c62828}.non-strict{background:#e0a100}"
-    ".informational{background:#1e88a8}.skip{background:#8a8f98}\n"
-    ".filters{display:flex;gap:10px;flex-wrap:wrap;margin:10px 0}\n"
-    ".filters label{background:#fff;border:1px solid #ccd;border-radius:14px;padding:3px 10px;cursor:pointer}\n"
-    "table{border-collapse:collapse;width:100%;background:#fff}\n"
-    "th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e3e5ea;vertical-align:top}\n"
-    "th{background:#eceef2;position:sticky;top:0}\n"
-    "tr.case{cursor:pointer}tr.case:hover{background:#f2f5ff}\n"
-    ".v{color:#fff;border-radius:3px;padding:1px 6px;font-size:12px;white-space:nowrap}\n"
-    ".detail td{background:#fafbfc}.detail dl{margin:0}.detail dt{font-weight:600;margin-top:6px}\n"
-    ".detail dd{margin:2px 0 0 0}\n"
-    ".tl{font:12px/1.5 ui-monospace,monospace;border-left:2px solid #ccd;margin:6px 0;padding-left:8px}\n"
-    ".tl div{white-space:pre-wrap;word-break:break-all}.tl .out{color:#1742a8}.tl .in{color:#7a3d00}"
-    ".tl .note{color:#666;font-style:italic}\n"
-    ".chart{display:flex;align-items:flex-end;gap:2px;height:80px;margin:6px 0}"
-    ".chart div{background:#1e88a8;width:14px}\n"
-    "code{font:12px ui-monospace,monospace}\n"
-    "</style></head><body>\n"
-    "<header><h1>evack conformance report</h1><div class=\"meta\" id=\"meta\"></div></header>\n"
-    "<main><div class=\"bar\" id=\"bar\"></div><div class=\"counts\" id=\"counts\"></div>\n"
-    "<div class=\"filters\" id=\"verdicts\"></div><div class=\"filters\" id=\"groups\"></div>\n"
-    "<table><thead><tr><th>case</th><th>verdict</th><th>observed</th><th>ms</th></tr></thead>"
-    "<tbody id=\"rows\"></tbody></table></main>\n"
-    "<script type=\"application/json\" id=\"report\">\n";
+static const char *const page_head[] = {
+    "<!DOCTYPE html>\n",
+    "<html lang=\"en\"><head><meta charset=\"utf-8\">\n",
+    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n",
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+    "<title>evack report</title>\n",
+    "<style>\n",
+    ":root{--pass:#2e7d4f;--fail:#c62828;--known:#8e3b3b;--non-strict:#b7791f;--informational:#1e7fa0;--skip:#7b818c;--ink:#1d2330;--mute:#5d6472;--line:#e1e4ea;--bg:#f5f6f8}\n",
+    "*{box-sizing:border-box}\n",
+    "body{font:14px/1.45 system-ui,-apple-system,\"Segoe UI\",sans-serif;margin:0;color:var(--ink);background:var(--bg)}\n",
+    "header{background:var(--ink);color:#fff;padding:14px 24px 12px}\n",
+    "header h1{margin:0;font-size:19px;font-weight:600;display:flex;align-items:center;gap:12px;flex-wrap:wrap}\n",
+    ".status{font-size:13px;border-radius:12px;padding:2px 10px;font-weight:600}\n",
+    ".status.pass{background:var(--pass)}.status.fail{background:var(--fail)}.status.incomplete{background:var(--non-strict)}\n",
+    "header dl{display:flex;flex-wrap:wrap;gap:4px 22px;margin:8px 0 0;font-size:13px}\n",
+    "header dl div{display:flex;gap:6px;min-width:0}header dt{opacity:.65}header dd{margin:0;word-break:break-all}\n",
+    "main{padding:14px 24px 40px;max-width:1500px}\n",
+    "#summary{background:#fff;border:1px solid var(--line);border-radius:6px;padding:12px 14px}\n",
+    ".bar{display:flex;height:22px;border-radius:4px;overflow:hidden;background:var(--line)}\n",
+    ".bar div{color:#fff;font-size:12px;font-weight:600;display:flex;align-items:center;justify-content:center;min-width:0;overflow:hidden;cursor:pointer}\n",
+    ".chips{display:flex;gap:8px;flex-wrap:wrap;margin-top:10px;align-items:center}\n",
+    ".chips .title{color:var(--mute);font-size:12px;min-width:56px}\n",
+    ".chip{display:inline-flex;align-items:center;gap:6px;background:#fff;border:1px solid #cdd2db;border-radius:14px;padding:2px 10px 2px 6px;cursor:pointer;user-select:none;font-size:13px}\n",
+    ".chip.off{opacity:.45}.chip input{margin:0}.chip b{font-variant-numeric:tabular-nums}\n",
+    ".sw{width:10px;height:10px;border-radius:2px;display:inline-block}\n",
+    ".chip .bad{color:var(--fail);font-weight:600}\n",
+    ".tools{display:flex;gap:10px;align-items:center;flex-wrap:wrap;margin:12px 0 8px}\n",
+    ".tools input[type=search]{padding:5px 9px;border:1px solid #cdd2db;border-radius:4px;min-width:260px;font:inherit}\n",
+    ".tools button{font:inherit;padding:4px 10px;border:1px solid #cdd2db;background:#fff;border-radius:4px;cursor:pointer}\n",
+    "#shown{color:var(--mute);margin-left:auto}\n",
+    "table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line)}\n",
+    "th,td{text-align:left;padding:6px 9px;border-bottom:1px solid var(--line);vertical-align:top}\n",
+    "th{background:#eceef2;position:sticky;top:0;z-index:1;font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:var(--mute);cursor:pointer;white-space:nowrap}\n",
+    "th.num,td.num{text-align:right;font-variant-numeric:tabular-nums}\n",
+    "tr.case{cursor:pointer}tr.case:hover,tr.case:focus{background:#eef3ff;outline:none}\n",
+    "tr.case td:first-child{white-space:nowrap}\n",
+    "tr.case td.obs{color:#3a4150;max-width:0;width:60%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}\n",
+    ".tw{display:inline-block;width:12px;color:var(--mute)}\n",
+    ".v{color:#fff;border-radius:3px;padding:1px 7px;font-size:12px;font-weight:600;white-space:nowrap}\n",
+    ".pass{background:var(--pass)}.fail{background:var(--fail)}.known{background:var(--known)}.non-strict{background:var(--non-strict)}.informational{background:var(--informational)}.skip{background:var(--skip)}\n",
+    ".tag{font-size:11px;border:1px solid #cdd2db;border-radius:3px;padding:0 4px;margin-left:6px;color:var(--mute)}\n",
+    "tr.detail>td{background:#fafbfc;padding:12px 16px 16px}\n",
+    ".kv{display:grid;grid-template-columns:130px 1fr;gap:4px 12px;margin:0}\n",
+    ".kv dt{color:var(--mute)}.kv dd{margin:0;white-space:pre-wrap;word-break:break-word}\n",
+    ".eo{display:grid;grid-template-columns:1fr 1fr;gap:12px;margin:12px 0}\n",
+    ".eo section{background:#fff;border:1px solid var(--line);border-left:4px solid var(--skip);border-radius:4px;padding:8px 10px;white-space:pre-wrap;word-break:break-word}\n",
+    ".eo section.ok{border-left-color:var(--pass)}.eo section.bad{border-left-color:var(--fail)}\n",
+    ".eo h4,.detail h4{margin:0 0 4px;font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:var(--mute)}\n",
+    ".detail h4{margin-top:14px}\n",
+    "a.link{font-size:12px;color:var(--informational)}\n",
+    ".tl{background:#fff;border:1px solid var(--line);border-radius:4px;font:12px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;max-height:520px;overflow:auto}\n",
+    ".ev{display:grid;grid-template-columns:56px 90px 108px 170px 1fr;gap:10px;padding:2px 8px;border-bottom:1px solid #f0f1f4;align-items:start}\n",
+    ".ev.head{position:sticky;top:0;background:#f3f4f7;color:var(--mute);font-family:system-ui,sans-serif}\n",
+    ".ev .t{text-align:right;color:var(--mute)}\n",
+    ".ev .track{position:relative;height:14px;margin-top:3px;border-bottom:1px dotted #c8ccd5}\n",
+    ".ev .dot{position:absolute;top:3px;width:7px;height:7px;border-radius:50%;margin-left:-3px}\n",
+    ".ev.out .dot{background:#1742a8}.ev.in .dot{background:#a85a00}.ev.note .dot{background:#999;border-radius:1px}\n",
+    ".ev.out .dir{color:#1742a8}.ev.in .dir{color:#a85a00}.ev.note{color:#666;font-style:italic}\n",
+    ".ev.close{background:#fff4f4}.ev.close .k{color:var(--fail);font-weight:600}\n",
+    ".ev .d{white-space:pre-wrap;word-break:break-all}\n",
+    ".ev .more{color:var(--informational);cursor:pointer;font-style:normal;margin-left:6px}\n",
+    ".ev .meta{color:var(--mute)}\n",
+    ".dropped{padding:4px 8px;color:var(--mute);font-style:italic}\n",
+    ".lat{background:#fff;border:1px solid var(--line);border-radius:4px;padding:8px 10px;display:inline-block}\n",
+    ".lat p{margin:0 0 6px;color:#3a4150}\n",
+    ".lat svg text{font:11px system-ui,sans-serif;fill:#5d6472}\n",
+    ".empty{padding:24px;text-align:center;color:var(--mute)}\n",
+    "noscript p{background:#fff3cd;padding:10px 24px;margin:0}\n",
+    "@media (max-width:800px){.eo{grid-template-columns:1fr}.ev{grid-template-columns:54px 0 60px 140px 1fr}.ev .track{display:none}}\n",
+    "</style></head><body>\n",
+    "<header><h1><span>evack conformance report</span><span class=\"status\" id=\"status\"></span></h1><dl id=\"meta\"></dl></header>\n",
+    "<noscript><p>This page renders report.json with JavaScript; without it, read report.json or junit.xml beside it.</p></noscript>\n",
+    "<main>\n",
+    "<section id=\"summary\"><div class=\"bar\" id=\"bar\"></div><div class=\"chips\" id=\"verdicts\"></div><div class=\"chips\" id=\"groups\"></div></section>\n",
+    "<div class=\"tools\"><input type=\"search\" id=\"search\" placeholder=\"filter: case id, rule or observed text\" aria-label=\"filter cases\">\n",
+    "<button type=\"button\" id=\"expand\">expand shown</button><button type=\"button\" id=\"collapse\">collapse all</button><span id=\"shown\"></span></div>\n",
+    "<table><thead><tr><th data-sort=\"id\">case</th><th data-sort=\"verdict\">verdict</th><th data-sort=\"observed\">observed</th><th class=\"num\" data-sort=\"ms\">ms</th></tr></thead>\n",
+    "<tbody id=\"rows\"></tbody></table>\n",
+    "</main>\n",
+    "<script type=\"application/json\" id=\"report\">\n",
+};
 
-static const char page_tail[] =
-    "</script>\n<script>\n"
-    "const R=JSON.parse(document.getElementById('report').textContent);\n"
-    "const V=['pass','fail','non-strict','informational','skip'];\n"
-    "const S=R.summary,K={pass:S.pass,fail:S.fail,'non-strict':S.non_strict,informational:S.informational,skip:S.skip};\n"
-    "function el(t,a,txt){const e=document.createElement(t);if(a)for(const k in a)e.setAttribute(k,a[k]);if(txt!==undefined)e.textContent=txt;return e;}\n"
-    "document.getElementById('meta').textContent=`target ${R.target} (${R.role}), profile ${R.profile}, `+\n"
-    "  `${S.total} cases in ${(R.duration_ms/1000).toFixed(1)} s`+(R.complete?'':' — INTERRUPTED, incomplete');\n"
-    "const bar=document.getElementById('bar'),counts=document.getElementById('counts');\n"
-    "for(const v of V){if(K[v]){const d=el('div',{class:v,title:v});d.style.flex=K[v];d.textContent=K[v];bar.appendChild(d);}\n"
-    "  const s=el('span',{'data-verdict':v});s.innerHTML=`<b></b> ${v}`;s.firstChild.textContent=K[v];counts.appendChild(s);}\n"
-    "const on={};const gon={};\n"
-    "function chip(box,key,state,name){const l=el('label');const c=el('input',{type:'checkbox'});c.checked=true;state[key]=true;\n"
-    "  c.onchange=()=>{state[key]=c.checked;render();};l.appendChild(c);l.appendChild(document.createTextNode(' '+name));box.appendChild(l);}\n"
-    "for(const v of V)chip(document.getElementById('verdicts'),v,on,v);\n"
-    "const groups=[...new Set(R.cases.map(c=>c.group))];for(const g of groups)chip(document.getElementById('groups'),g,gon,g);\n"
-    "function timeline(c){const box=el('div',{class:'tl'});\n"
-    "  for(const e of c.transcript){let t=`${String(e.t_ms).padStart(6)} ms ${e.dir.padEnd(4)} ${e.kind}`;\n"
-    "    if(e.kind==='close')t+=` ${e.code}`;if(e.size!==undefined)t+=` (${e.size} B${e.fragments?', '+e.fragments+' fragments':''}${e.truncated?', cut':''})`;\n"
-    "    if(e.data)t+=' '+(e.data.length>400?e.data.slice(0,400)+'…':e.data);box.appendChild(el('div',{class:e.dir},t));}\n"
-    "  if(c.transcript_dropped)box.appendChild(el('div',{class:'note'},`… ${c.transcript_dropped} more entries not kept`));return box;}\n"
-    "function chart(c){const acks=[];for(const e of c.transcript)if(e.dir==='in'&&e.kind==='text')acks.push(e.t_ms);\n"
-    "  const l=c.latency_ms,box=el('div');box.appendChild(el('div',null,`Ack latency over ${l.samples} Acks: p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms`));\n"
-    "  const ch=el('div',{class:'chart',title:'p50 / p99 / max (ms)'});const m=Math.max(l.max,1);\n"
-    "  for(const [k,v] of [['p50',l.p50],['p99',l.p99],['max',l.max]]){const d=el('div',{title:`${k} ${v} ms`});d.style.height=Math.max(2,80*v/m)+'px';ch.appendChild(d);}\n"
-    "  box.appendChild(ch);return box;}\n"
-    "function render(){const tb=document.getElementById('rows');tb.textContent='';\n"
-    "  for(const c of R.cases){if(!on[c.verdict]||!gon[c.group])continue;\n"
-    "    const tr=el('tr',{class:'case','data-verdict':c.verdict});tr.appendChild(el('td',null)).appendChild(el('code',null,c.id));\n"
-    "    const v=el('td');v.appendChild(el('span',{class:'v '+c.verdict},c.baseline?c.baseline:c.verdict));tr.appendChild(v);\n"
-    "    tr.appendChild(el('td',null,c.observed));tr.appendChild(el('td',null,String(c.duration_ms)));tb.appendChild(tr);\n"
-    "    const d=el('tr',{class:'detail'});d.hidden=true;const td=el('td',{colspan:4});const dl=el('dl');\n"
-    "    for(const [k,val] of [['rule',c.spec],['does',c.doing],['expected',c.expected],['observed',c.observed]]){dl.appendChild(el('dt',null,k));dl.appendChild(el('dd',null,val));}\n"
-    "    td.appendChild(dl);if(c.latency_ms)td.appendChild(chart(c));td.appendChild(el('dt',null,'transcript'));td.appendChild(timeline(c));\n"
-    "    d.appendChild(td);tb.appendChild(d);tr.onclick=()=>{d.hidden=!d.hidden;};}}\n"
-    "render();\n</script></body></html>\n";
+static const char *const page_tail[] = {
+    "</script>\n<script>\n",
+    "'use strict';\n",
+    "/* Everything from the report is data: it only ever reaches the page through\n",
+    "   textContent and setAttribute, never through innerHTML. */\n",
+    "const R=JSON.parse(document.getElementById('report').textContent);\n",
+    "const $=id=>document.getElementById(id);\n",
+    "const SVGNS='http://www.w3.org/2000/svg';\n",
+    "function el(tag,attrs,text){const e=document.createElement(tag);\n",
+    "  if(attrs)for(const k in attrs)if(attrs[k]!==undefined&&attrs[k]!==null)e.setAttribute(k,attrs[k]);\n",
+    "  if(text!==undefined&&text!==null)e.textContent=String(text);return e;}\n",
+    "function sv(tag,attrs,text){const e=document.createElementNS(SVGNS,tag);\n",
+    "  for(const k in attrs)e.setAttribute(k,attrs[k]);if(text!==undefined)e.textContent=String(text);return e;}\n",
+    "function add(parent,...kids){for(const k of kids)if(k)parent.appendChild(typeof k==='string'?document.createTextNode(k):k);return parent;}\n",
+    "/* The verdict a row is shown as: a failure the baseline lists is a known failure. */\n",
+    "const VERDICTS=[['pass','pass'],['fail','fail'],['known','known failure'],['non-strict','non-strict'],\n",
+    "  ['informational','informational'],['skip','skip']];\n",
+    "const LABEL=Object.fromEntries(VERDICTS);\n",
+    "const RANK={fail:0,known:1,'non-strict':2,informational:3,skip:4,pass:5};\n",
+    "function shownAs(c){return c.verdict==='fail'&&c.baseline==='known failure'?'known':c.verdict;}\n",
+    "const cases=Array.isArray(R.cases)?R.cases:[];\n",
+    "/* Counts come from the cases themselves, so a test can compare them with summary. */\n",
+    "const count={},gcount={},gbad={};let fixed=0;\n",
+    "for(const [k] of VERDICTS)count[k]=0;\n",
+    "for(const c of cases){const k=shownAs(c);count[k]=(count[k]||0)+1;if(c.baseline==='fixed')fixed++;\n",
+    "  gcount[c.group]=(gcount[c.group]||0)+1;if(k==='fail')gbad[c.group]=(gbad[c.group]||0)+1;}\n",
+    "const total=cases.length;\n",
+    "const S=$('summary');\n",
+    "for(const [k,v] of [['total',total],['pass',count.pass],['fail',count.fail],['non-strict',count['non-strict']],\n",
+    "  ['informational',count.informational],['skip',count.skip],['known-failures',count.known],['fixed',fixed]])\n",
+    "  S.setAttribute('data-'+k,String(v));\n",
+    "const complete=R.complete!==false;\n",
+    "const st=$('status');\n",
+    "st.textContent=!complete?'interrupted: incomplete':count.fail?`failed: ${count.fail} case${count.fail>1?'s':''}`:'passed';\n",
+    "st.className='status '+(!complete?'incomplete':count.fail?'fail':'pass');\n",
+    "S.setAttribute('data-status',count.fail?'fail':'pass');\n",
+    "document.title=`evack: ${count.fail?count.fail+' failed':'passed'} (${R.target||'?'})`;\n",
+    "{const m=$('meta');const secs=(Number(R.duration_ms)||0)/1000;\n",
+    "  const items=[['target',R.target],['target role',R.role],['profile',R.profile],\n",
+    "    ['cases',`${total} in ${secs.toFixed(1)} s`],['ack limit',R.ack_limit_ms?R.ack_limit_ms+' ms':'the target\\'s'],\n",
+    "    ['started',R.started_at],['evack',R.evack]];\n",
+    "  if(count.known||fixed)items.push(['baseline',`${count.known} known failure(s), ${fixed} fixed`]);\n",
+    "  for(const [k,v] of items)if(v!==undefined&&v!==null&&v!=='')add(m,add(el('div'),el('dt',null,k),el('dd',null,v)));}\n",
+    "/* Filters: verdicts and groups (checkboxes), free text; '#verdict=fail&group=json&case=ID' preselects. */\n",
+    "const on={},gon={};\n",
+    "function chip(box,key,state,name,n,bad,cls){const l=el('label',{class:'chip','data-key':key});\n",
+    "  const cb=el('input',{type:'checkbox'});cb.checked=true;state[key]=true;\n",
+    "  cb.onchange=()=>{state[key]=cb.checked;l.classList.toggle('off',!cb.checked);render();};\n",
+    "  add(l,cb);if(cls)add(l,el('span',{class:'sw '+cls}));add(l,name+' ',el('b',null,n));\n",
+    "  if(bad)add(l,' ',el('span',{class:'bad',title:'failed'},`${bad} failed`));box.appendChild(l);return cb;}\n",
+    "const vbox=$('verdicts'),gbox=$('groups');add(vbox,el('span',{class:'title'},'verdict'));add(gbox,el('span',{class:'title'},'group'));\n",
+    "const vcb={},gcb={};\n",
+    "for(const [k,name] of VERDICTS)if(count[k]||k!=='known')vcb[k]=chip(vbox,k,on,name,count[k],0,k);\n",
+    "for(const k in count)if(!(k in vcb)&&k!=='known')vcb[k]=chip(vbox,k,on,k,count[k],0,'skip');\n",
+    "const groups=[...new Set(cases.map(c=>c.group))];\n",
+    "for(const g of groups)gcb[g]=chip(gbox,g,gon,g,gcount[g],gbad[g]||0,null);\n",
+    "function only(state,boxes,keys){for(const k in boxes){boxes[k].checked=keys.includes(k);state[k]=boxes[k].checked;\n",
+    "  boxes[k].parentNode.classList.toggle('off',!state[k]);}}\n",
+    "const bar=$('bar');\n",
+    "for(const [k,name] of VERDICTS){if(!count[k])continue;\n",
+    "  const d=el('div',{class:k,title:`${count[k]} ${name}: show only these`,'data-verdict':k},count[k]);\n",
+    "  d.style.flex=String(count[k]);d.onclick=()=>{only(on,vcb,[k]);render();};bar.appendChild(d);}\n",
+    "let query='',sortKey=null,sortDir=1;\n",
+    "$('search').oninput=e=>{query=e.target.value.trim().toLowerCase();render();};\n",
+    "for(const th of document.querySelectorAll('th[data-sort]'))th.onclick=()=>{const k=th.getAttribute('data-sort');\n",
+    "  sortDir=sortKey===k?-sortDir:1;sortKey=k;render();};\n",
+    "const open=new Set();\n",
+    "$('expand').onclick=()=>{for(const c of visible())open.add(c.id);render();};\n",
+    "$('collapse').onclick=()=>{open.clear();render();};\n",
+    "function visible(){let v=cases.filter(c=>on[shownAs(c)]!==false&&gon[c.group]!==false&&(!query||\n",
+    "  [c.id,c.spec,c.observed,c.expected,c.doing].some(s=>String(s||'').toLowerCase().includes(query))));\n",
+    "  if(sortKey){const key={id:c=>c.id,verdict:c=>RANK[shownAs(c)]?\?9,observed:c=>c.observed||'',ms:c=>Number(c.duration_ms)||0}[sortKey];\n",
+    "    v=v.slice().sort((a,b)=>{const x=key(a),y=key(b);return (x<y?-1:x>y?1:0)*sortDir;});}\n",
+    "  return v;}\n",
+    "/* The transcript as a timeline: time, a track placing the frame within the case, direction, kind, data. */\n",
+    "function hexPairs(h){return String(h).replace(/(..)/g,'$1 ').trim();}\n",
+    "function clipped(text,limit){const s=el('span',{class:'d'});if(text.length<=limit){s.textContent=text;return s;}\n",
+    "  s.textContent=text.slice(0,limit)+'…';const m=el('span',{class:'more',role:'button',tabindex:'0'},`show all ${text.length} characters`);\n",
+    "  m.onclick=ev=>{ev.stopPropagation();s.textContent=text;};add(s,m);return s;}\n",
+    "function timeline(c){const tr=Array.isArray(c.transcript)?c.transcript:[];\n",
+    "  const box=el('div',{class:'tl','data-entries':String(tr.length)});\n",
+    "  const end=Math.max(1,Number(c.duration_ms)||0,...tr.map(e=>Number(e.t_ms)||0));\n",
+    "  add(box,add(el('div',{class:'ev head'}),el('span',{class:'t'},'t (ms)'),el('span',null,`0 … ${end} ms`),\n",
+    "    el('span',null,'direction'),el('span',null,'frame'),el('span',null,'data')));\n",
+    "  for(const e of tr){const dir=e.dir==='out'?'out':e.dir==='in'?'in':'note';\n",
+    "    const row=el('div',{class:`ev ${dir}${e.kind==='close'?' close':''}`,'data-kind':e.kind,'data-dir':dir});\n",
+    "    const track=el('span',{class:'track'}),dot=el('span',{class:'dot',title:`${e.t_ms} ms`});\n",
+    "    dot.style.left=(100*Math.min(1,(Number(e.t_ms)||0)/end)).toFixed(2)+'%';track.appendChild(dot);\n",
+    "    const d=dir==='out'?'evack → target':dir==='in'?'target → evack':'note';\n",
+    "    let k=String(e.kind);const meta=[];\n",
+    "    if(e.kind==='close')k+=e.code!==undefined?' '+e.code:'';\n",
+    "    if(e.size!==undefined)meta.push(`${e.size} B`);if(e.fragments)meta.push(`${e.fragments} fragments`);\n",
+    "    if(e.truncated)meta.push('cut');if(e.encoding==='hex')meta.push('hex');\n",
+    "    let data=String(e.data?\?'');if(e.encoding==='hex')data=hexPairs(data);\n",
+    "    if(e.kind==='close'&&data)data='reason: '+data;\n",
+    "    add(row,el('span',{class:'t'},e.t_ms),track,el('span',{class:'dir'},d),\n",
+    "      add(el('span'),el('span',{class:'k'},k),meta.length?el('span',{class:'meta'},' '+meta.join(', ')):null),clipped(data,600));\n",
+    "    box.appendChild(row);}\n",
+    "  if(!tr.length)add(box,el('div',{class:'dropped'},'no frames were exchanged'));\n",
+    "  if(c.transcript_dropped)add(box,el('div',{class:'dropped'},`… ${c.transcript_dropped} more entries were not kept (the transcript keeps the first ${tr.length})`));\n",
+    "  return box;}\n",
+    "/* Ack latency: a histogram of the Acks the transcript kept, with p50/p99/max over every Ack. */\n",
+    "function latency(c){const l=c.latency_ms,pts=(Array.isArray(c.latency_transcript_ms)?c.latency_transcript_ms:[]).map(Number).filter(x=>x>=0);\n",
+    "  const box=el('div',{class:'lat','data-samples':String(l.samples),'data-p50':String(l.p50),'data-p99':String(l.p99),\n",
+    "    'data-max':String(l.max),'data-points':String(pts.length)});\n",
+    "  add(box,el('p',null,`Ack latency over ${l.samples} Ack(s): p50 ${l.p50} ms · p99 ${l.p99} ms · max ${l.max} ms`+\n",
+    "    (pts.length?` — histogram of the ${pts.length} Ack(s) whose Event the kept transcript holds`:'')));\n",
+    "  const W=540,H=176,L=40,B=28,T=42,top=pts.reduce((a,b)=>Math.max(a,b),Math.max(Number(l.max)||0,1));\n",
+    "  const svg=sv('svg',{width:W,height:H,viewBox:`0 0 ${W} ${H}`,role:'img','aria-label':'Ack latency'});\n",
+    "  const span=top+1,xs=v=>L+(W-L-10)*Math.min(1,Math.max(0,v)/span);\n",
+    "  if(pts.length){const nb=Math.min(40,Math.ceil(span)),w=span/nb,bins=new Array(nb).fill(0);\n",
+    "    for(const p of pts)bins[Math.min(nb-1,Math.floor(p/w))]++;\n",
+    "    const mx=bins.reduce((a,b)=>Math.max(a,b),1),bw=(W-L-10)/nb;\n",
+    "    bins.forEach((n,i)=>{if(!n)return;const h=(H-B-T)*n/mx;\n",
+    "      add(svg,add(sv('rect',{x:(L+i*bw+1).toFixed(1),y:(H-B-h).toFixed(1),width:Math.max(1,bw-2).toFixed(1),height:h.toFixed(1),fill:'#1e7fa0'}),\n",
+    "        sv('title',{},`${+(i*w).toFixed(1)}–${+((i+1)*w).toFixed(1)} ms: ${n} Ack(s)`)));});\n",
+    "    add(svg,sv('text',{x:L-4,y:T+4,'text-anchor':'end'},mx),sv('text',{x:L-4,y:H-B,'text-anchor':'end'},0),\n",
+    "      sv('text',{x:L,y:H-8},'0 ms'),sv('text',{x:W-10,y:H-8,'text-anchor':'end'},`${+span.toFixed(1)} ms`),\n",
+    "      sv('text',{x:(W+L)/2,y:H-8,'text-anchor':'middle'},'Ack latency; bars: Acks per bin'));\n",
+    "    /* p50/p99/max are over every Ack, not only the kept ones: dashed markers (equal values share one) */\n",
+    "    const marks=[];for(const [k,v] of [['p50',l.p50],['p99',l.p99],['max',l.max]]){const m=marks.find(x=>x.v===v);\n",
+    "      if(m)m.k+=' = '+k;else marks.push({k,v});}\n",
+    "    marks.forEach((m,i)=>{const x=xs((Number(m.v)||0)+.5).toFixed(1),y=11+i*11,col=['#2e7d4f','#b7791f','#c62828'][i];\n",
+    "      add(svg,sv('line',{x1:x,y1:y+2,x2:x,y2:H-B,stroke:col,'stroke-dasharray':'3 2'}),\n",
+    "        sv('text',{x:x,y:y,'text-anchor':'middle',fill:col},`${m.k} ${m.v} ms`));});}\n",
+    "  else{/* no kept pairs: the three figures as bars */\n",
+    "    [['p50',l.p50],['p99',l.p99],['max',l.max]].forEach(([k,v],i)=>{const h=(H-B-T)*(Number(v)||0)/top;\n",
+    "      add(svg,sv('rect',{x:L+20+i*80,y:(H-B-Math.max(1,h)).toFixed(1),width:40,height:Math.max(1,h).toFixed(1),fill:'#1e7fa0'}),\n",
+    "        sv('text',{x:L+40+i*80,y:H-B+14,'text-anchor':'middle'},`${k} ${v} ms`));});}\n",
+    "  add(svg,sv('line',{x1:L,y1:H-B,x2:W-10,y2:H-B,stroke:'#8a8f98'}));\n",
+    "  box.appendChild(svg);return box;}\n",
+    "function detail(c){const k=shownAs(c);const td=el('td',{colspan:'4'});\n",
+    "  const kv=el('dl',{class:'kv'});\n",
+    "  for(const [n,v] of [['rule',c.spec],['what evack does',c.doing],['group',c.group],['duration',`${c.duration_ms} ms`],\n",
+    "    ['baseline',c.baseline]])if(v)add(kv,el('dt',null,n),el('dd',null,v));\n",
+    "  add(td,kv);\n",
+    "  const good=k==='pass'?'ok':k==='fail'||k==='known'?'bad':'';\n",
+    "  add(td,add(el('div',{class:'eo'}),add(el('section',{class:'expected'}),el('h4',null,'expected'),c.expected||'—'),\n",
+    "    add(el('section',{class:'observed '+good}),el('h4',null,'observed'),c.observed||'—')));\n",
+    "  const l=c.latency_ms;\n",
+    "  if(l&&l.samples>=20)add(td,el('h4',null,'Ack latency'),latency(c));\n",
+    "  else if(l&&l.samples)add(td,el('h4',null,'Ack latency'),el('div',{class:'lat','data-samples':String(l.samples)},\n",
+    "    `${l.samples} Ack(s): p50 ${l.p50} ms · p99 ${l.p99} ms · max ${l.max} ms`));\n",
+    "  add(td,el('h4',null,`transcript (${(c.transcript||[]).length} entries${c.transcript_dropped?', '+c.transcript_dropped+' not kept':''})`),timeline(c));\n",
+    "  add(td,el('a',{class:'link',href:'#case='+encodeURIComponent(c.id)},'link to this case'));\n",
+    "  return td;}\n",
+    "const details=new Map();\n",
+    "function render(){const tb=$('rows');tb.textContent='';const v=visible();\n",
+    "  for(const c of v){const k=shownAs(c),isOpen=open.has(c.id);\n",
+    "    const tr=el('tr',{class:'case',id:'case-'+c.id,'data-id':c.id,'data-verdict':c.verdict,'data-shown-as':k,tabindex:'0','aria-expanded':String(isOpen)});\n",
+    "    const idc=add(el('td'),el('span',{class:'tw'},isOpen?'▾':'▸'),el('code',null,c.id));\n",
+    "    if(c.baseline)add(idc,el('span',{class:'tag'},c.baseline));\n",
+    "    add(tr,idc,add(el('td'),el('span',{class:'v '+k},LABEL[k]||k)),el('td',{class:'obs',title:c.observed||''},c.observed||''),\n",
+    "      el('td',{class:'num'},c.duration_ms));\n",
+    "    const toggle=()=>{if(open.has(c.id))open.delete(c.id);else open.add(c.id);render();};\n",
+    "    tr.onclick=toggle;tr.onkeydown=e=>{if(e.key==='Enter'||e.key===' '){e.preventDefault();toggle();}};\n",
+    "    tb.appendChild(tr);\n",
+    "    if(isOpen){let d=details.get(c.id);if(!d){d=el('tr',{class:'detail','data-detail':c.id});d.appendChild(detail(c));details.set(c.id,d);}\n",
+    "      tb.appendChild(d);}}\n",
+    "  if(!v.length)add(tb,add(el('tr'),el('td',{colspan:'4',class:'empty'},'no case matches these filters')));\n",
+    "  const sh=$('shown');sh.textContent=`showing ${v.length} of ${total} cases`;sh.setAttribute('data-shown',String(v.length));}\n",
+    "/* Preselection from the address: #verdict=fail,skip&group=event&open=ID,ID (expanded) or case=ID (expanded, scrolled to) */\n",
+    "let target=null;\n",
+    "for(const part of location.hash.replace(/^#/,'').split('&')){const i=part.indexOf('=');if(i<0)continue;\n",
+    "  const key=part.slice(0,i),vals=decodeURIComponent(part.slice(i+1)).split(',').filter(Boolean);\n",
+    "  if(key==='verdict')only(on,vcb,vals);else if(key==='group')only(gon,gcb,vals);\n",
+    "  else if(key==='open'||key==='case'){for(const id of vals)open.add(id);if(key==='case')target=vals[0];}}\n",
+    "/* Open a few failures at once: they are what a reader came for. */\n",
+    "if(!open.size&&count.fail&&count.fail<=10)for(const c of cases)if(shownAs(c)==='fail')open.add(c.id);\n",
+    "render();\n",
+    "if(target){const r=document.getElementById('case-'+target);if(r)r.scrollIntoView();}\n",
+    "document.body.setAttribute('data-rendered','1');\n",
+    "</script></body></html>\n",
+};
+
+static void put_lines(FILE *f, const char *const *lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++) fputs(lines[i], f);
+}
 
 int evk_report_html(FILE *f, const evk_run_info *info, const evk_case_result *r, size_t n)
 {
@@ -88,18 +286,23 @@ int evk_report_html(FILE *f, const evk_run_info *info, const evk_case_result *r,
     FILE *mem = open_memstream(&json, &len);
     if (!mem) return EVK_ENOMEM;
     int rc = evk_report_json(mem, info, r, n);
-    fclose(mem);
+    if (fclose(mem) != 0 && !rc) rc = EVK_ENOMEM;
     if (rc) {
         free(json);
         return rc;
     }
-    fputs(page_head, f);
-    /* "</" inside the JSON could end the script element: write it as "<\/". */
+    put_lines(f, page_head, sizeof page_head / sizeof page_head[0]);
+    /* '<', '>' and '&' occur in JSON text only inside strings, where their
+     * \u escapes mean the same: the parsed data is unchanged. */
     for (size_t i = 0; i < len; i++) {
-        if (json[i] == '<' && i + 1 < len && json[i + 1] == '/') fputs("<\\", f);
-        else fputc(json[i], f);
+        switch (json[i]) {
+        case '<': fputs("\\u003c", f); break;
+        case '>': fputs("\\u003e", f); break;
+        case '&': fputs("\\u0026", f); break;
+        default: fputc(json[i], f); break;
+        }
     }
-    fputs(page_tail, f);
+    put_lines(f, page_tail, sizeof page_tail / sizeof page_tail[0]);
     free(json);
     return ferror(f) ? EVK_EIO : 0;
 }

@@ -2,9 +2,11 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "evk_err.h"
 #include "evk_report.h"
+#include "evk_uuid.h"
 
 static cJSON *safe_string(const char *data, size_t len)
 {
@@ -54,6 +56,51 @@ static cJSON *transcript(const evk_transcript *t)
     return a;
 }
 
+/* The UUID in the "id" of a message of this "type", from a transcript
+ * entry; false when it is not one (cut off, not JSON, another type). */
+static bool entry_id(const evk_tentry *e, const char *type, evk_uuid *id)
+{
+    if (e->kind != EVK_T_TEXT || e->size > e->data_len) return false;
+    cJSON *m = cJSON_ParseWithLength(e->data, e->data_len);
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "type");
+    const cJSON *i = cJSON_GetObjectItemCaseSensitive(m, "id");
+    bool ok = cJSON_IsString(t) && strcmp(t->valuestring, type) == 0 && cJSON_IsString(i) &&
+              evk_uuid_parse(i->valuestring, strlen(i->valuestring), id) == 0;
+    cJSON_Delete(m);
+    return ok;
+}
+
+/* "latency_transcript_ms": the latency of each of our Events whose first Ack
+ * the kept transcript also holds, in the order the Acks came. The judge's
+ * latency_ms covers every Ack; this is the subset a report can chart when
+ * the transcript was cut (event.pipelined keeps about 200 of 1,000). */
+static cJSON *transcript_latencies(const evk_transcript *t)
+{
+    cJSON *a = cJSON_CreateArray();
+    struct sent { evk_uuid id; uint64_t t_ms; bool acked; } *s = malloc((t->n ? t->n : 1) * sizeof *s);
+    if (!a || !s) {
+        free(s);
+        return a;
+    }
+    size_t ns = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const evk_tentry *e = &t->e[i];
+        evk_uuid id;
+        if (e->out && entry_id(e, "event", &id)) {
+            s[ns++] = (struct sent){.id = id, .t_ms = e->t_ms};
+        } else if (!e->out && e->kind == EVK_T_TEXT && entry_id(e, "ack", &id)) {
+            for (size_t j = 0; j < ns; j++) /* the oldest unacked Event with this id */
+                if (!s[j].acked && evk_uuid_equal(&s[j].id, &id)) {
+                    s[j].acked = true;
+                    cJSON_AddItemToArray(a, cJSON_CreateNumber((double)(e->t_ms - s[j].t_ms)));
+                    break;
+                }
+        }
+    }
+    free(s);
+    return a;
+}
+
 int evk_report_json(FILE *f, const evk_run_info *info, const evk_case_result *r, size_t n)
 {
     evk_summary s;
@@ -67,6 +114,13 @@ int evk_report_json(FILE *f, const evk_run_info *info, const evk_case_result *r,
     cJSON_AddNumberToObject(root, "duration_ms", (double)info->duration_ms);
     cJSON_AddBoolToObject(root, "complete", !info->interrupted);
     if (info->limit_ms) cJSON_AddNumberToObject(root, "ack_limit_ms", (double)info->limit_ms);
+    if (info->started_us > 0) { /* when the run started, UTC */
+        time_t secs = (time_t)(info->started_us / 1000000);
+        struct tm tm;
+        char when[32];
+        if (gmtime_r(&secs, &tm) && strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm))
+            cJSON_AddStringToObject(root, "started_at", when);
+    }
     cJSON *sum = cJSON_AddObjectToObject(root, "summary");
     cJSON_AddNumberToObject(sum, "total", (double)s.total);
     cJSON_AddNumberToObject(sum, "pass", (double)s.pass);
@@ -97,6 +151,7 @@ int evk_report_json(FILE *f, const evk_run_info *info, const evk_case_result *r,
             cJSON_AddNumberToObject(l, "p50", c->latency.p50_ms);
             cJSON_AddNumberToObject(l, "p99", c->latency.p99_ms);
             cJSON_AddNumberToObject(l, "max", c->latency.max_ms);
+            cJSON_AddItemToObject(o, "latency_transcript_ms", transcript_latencies(&c->tr));
         }
         cJSON_AddItemToObject(o, "transcript", transcript(&c->tr));
         if (c->tr.dropped) cJSON_AddNumberToObject(o, "transcript_dropped", (double)c->tr.dropped);
