@@ -7,3 +7,13 @@
 add_test(NAME docs.report-html
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/report_html.sh $<TARGET_FILE:evack> ${PROJECT_SOURCE_DIR})
 set_tests_properties(docs.report-html PROPERTIES TIMEOUT 240)
+
+# ci/evack-gate.sh end to end against the reference server.
+add_test(NAME docs.ci-gate
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/ci_gate.sh $<TARGET_FILE:evack> ${PROJECT_SOURCE_DIR})
+set_tests_properties(docs.ci-gate PROPERTIES TIMEOUT 180)
+
+# The GitHub and GitLab templates parse (python3-yaml) and hold together.
+add_test(NAME docs.ci-templates
+         COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/ci_templates_check.py ${PROJECT_SOURCE_DIR})
+set_tests_properties(docs.ci-templates PROPERTIES TIMEOUT 60)

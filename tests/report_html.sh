@@ -51,7 +51,7 @@ render() { # render NAME REPORT_DIR [check options]: dump the DOM, compare with 
     if browse dom "file://$dir/report.html$hash" "$work/$name.dom.html" && [ -s "$work/$name.dom.html" ]; then
         out=$(python3 "$src/tests/report_html_check.py" "$work/$name.dom.html" "$dir/report.json" "$@" 2>&1) &&
             r=ok || r=bad
-        check "$name: rendered counts, rows and details equal report.json" $r "$out"
+        check "$name: rendered counts, rows and details equal report.json" "$r" "$out"
     else
         check "$name: chromium rendered the page" bad "$(tail -n 3 "$work/browser.err")"
     fi
@@ -61,14 +61,14 @@ render() { # render NAME REPORT_DIR [check options]: dump the DOM, compare with 
 "$evack" --report "$work/pass" --quiet --color never >"$work/pass.out" 2>&1
 rc=$?
 [ $rc -eq 0 ] && r=ok || r=bad
-check "clean run exits 0" $r "exit $rc: $(tail -n 2 "$work/pass.out")"
+check "clean run exits 0" "$r" "exit $rc: $(tail -n 2 "$work/pass.out")"
 render clean "$work/pass" --open event.pipelined
 
 # 2. The reference server with a bug: failures, skips and informational cases.
 "$evack" --fault ack-twice --report "$work/fail" --quiet --color never >"$work/fail.out" 2>&1
 rc=$?
 [ $rc -eq 1 ] && r=ok || r=bad
-check "faulty run exits 1" $r "exit $rc: $(tail -n 2 "$work/fail.out")"
+check "faulty run exits 1" "$r" "exit $rc: $(tail -n 2 "$work/fail.out")"
 render faulty "$work/fail"
 render faulty-open "$work/fail" --open event.pipelined
 
@@ -78,11 +78,11 @@ printf '# known\nevent.acked-once\nframe.binary\n' >"$work/baseline"
     --baseline "$work/baseline" --report "$work/base" --quiet --color never >"$work/base.out" 2>&1
 rc=$?
 [ $rc -eq 1 ] && r=ok || r=bad
-check "baseline run exits 1 (one unlisted failure)" $r "exit $rc: $(tail -n 2 "$work/base.out")"
+check "baseline run exits 1 (one unlisted failure)" "$r" "exit $rc: $(tail -n 2 "$work/base.out")"
 render baseline "$work/base"
 grep -q '"known_failures":[[:space:]]*1' "$work/base/report.json" &&
     grep -q '"fixed":[[:space:]]*1' "$work/base/report.json" && r=ok || r=bad
-check "baseline run has 1 known failure and 1 fixed case" $r "$(grep -A9 '"summary"' "$work/base/report.json")"
+check "baseline run has 1 known failure and 1 fixed case" "$r" "$(grep -A9 '"summary"' "$work/base/report.json")"
 
 # 4. A target whose output is markup and script: it must render as text.
 hostile='</script><script>document.title="pwned"</script><b id=pwn>x</b>'
@@ -90,23 +90,23 @@ hostile='</script><script>document.title="pwned"</script><b id=pwn>x</b>'
     --connect-timeout 1 --report "$work/hostile" --quiet --color never >"$work/hostile.out" 2>&1
 rc=$?
 [ $rc -eq 1 ] && r=ok || r=bad
-check "hostile client run exits 1" $r "exit $rc: $(tail -n 2 "$work/hostile.out")"
+check "hostile client run exits 1" "$r" "exit $rc: $(tail -n 2 "$work/hostile.out")"
 render hostile "$work/hostile" --hostile "$hostile"
 
 # 5. No external fetch: the page names no http(s) resource, and a CSP forbids any.
 if grep -Eiq '(src|href)=["'"'"']?(https?:)?//' "$work/pass/report.html"; then r=bad; else r=ok; fi
-check "report.html loads nothing from outside" $r "$(grep -Eio '(src|href)=.{0,40}' "$work/pass/report.html" | head -n 3)"
+check "report.html loads nothing from outside" "$r" "$(grep -Eio '(src|href)=.{0,40}' "$work/pass/report.html" | head -n 3)"
 grep -q "Content-Security-Policy\" content=\"default-src 'none'" "$work/pass/report.html" && r=ok || r=bad
-check "report.html carries a CSP that forbids fetches" $r "no CSP meta element"
+check "report.html carries a CSP that forbids fetches" "$r" "no CSP meta element"
 
 # 6. Screenshots as artifacts: a clean run with event.pipelined's latency chart,
 #    and the failing run filtered to failures with one case opened.
 browse shot "file://$work/pass/report.html#group=event&open=event.pipelined" "$art/report-clean.png" &&
     [ -s "$art/report-clean.png" ] && r=ok || r=bad
-check "screenshot $art/report-clean.png" $r "$(tail -n 3 "$work/browser.err")"
+check "screenshot $art/report-clean.png" "$r" "$(tail -n 3 "$work/browser.err")"
 browse shot "file://$work/fail/report.html#verdict=fail,skip&open=deadline.expired" "$art/report-faulty.png" &&
     [ -s "$art/report-faulty.png" ] && r=ok || r=bad
-check "screenshot $art/report-faulty.png" $r "$(tail -n 3 "$work/browser.err")"
+check "screenshot $art/report-faulty.png" "$r" "$(tail -n 3 "$work/browser.err")"
 cp "$work/pass/report.html" "$art/report-clean.html" 2>/dev/null
 cp "$work/fail/report.html" "$art/report-faulty.html" 2>/dev/null
 
