@@ -392,7 +392,10 @@ static void app_send(evk_session *s, const evk_uuid *id, const char *payload)
 {
     int want;
     if (M.state == EVK_S_CLOSED) want = EVK_ECLOSED;
-    else if (M.state != EVK_S_MESSAGING) want = EVK_ESTATE;
+    /* A server may send once its handshake Event is out; a client only after
+     * it acked the handshake (evk_session.h, PROTOCOL.md §1). */
+    else if (M.state != EVK_S_MESSAGING && !(M.role == EVK_ROLE_SERVER && M.state == EVK_S_HANDSHAKE))
+        want = EVK_ESTATE;
     else if (find_out(id) >= 0) want = EVK_EDUPID;
     else if (payload && payload[0] != '{') want = EVK_EINVAL;
     else if (payload && strcmp(payload, "{") == 0) want = EVK_EINVAL;

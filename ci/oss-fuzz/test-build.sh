@@ -51,9 +51,9 @@ for src in "$root"/fuzz/fuzz_*.c; do
     mkdir -p "$dir/work/seeds"
     unzip -q "${out}_seed_corpus.zip" -d "$dir/work/seeds"
     # It is a working fuzzer: it replays its seeds and fuzzs a little, cleanly.
-    "$out" -runs=0 "$dir/work/seeds" > "$dir/work/$name.log" 2>&1 ||
+    "$out" -runs=0 -artifact_prefix="$dir/work/" "$dir/work/seeds" > "$dir/work/$name.log" 2>&1 ||
         { tail -n 20 "$dir/work/$name.log" >&2; fail "$name: its own seed corpus crashes it"; }
-    "$out" -runs=2000 -seed=1 "-dict=$out.dict" > "$dir/work/$name.log" 2>&1 ||
+    "$out" -runs=2000 -seed=1 "-dict=$out.dict" -artifact_prefix="$dir/work/" > "$dir/work/$name.log" 2>&1 ||
         { tail -n 20 "$dir/work/$name.log" >&2; fail "$name: crashed in 2000 runs"; }
     echo "test-build: $name: binary, $seeds seeds, dict, options: ok"
     n=$((n + 1))

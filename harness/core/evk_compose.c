@@ -12,8 +12,10 @@
 static cJSON *neutral_value(const evk_profile *p, const evk_field *f)
 {
     if (f->types & EVK_JT_STRING) {
+        /* Only the fatal-status field must avoid the fatal value. */
+        bool fatal_field = p->has_fatal && strcmp(f->name, p->fatal_field) == 0;
         for (size_t i = 0; i < f->n_enum; i++)
-            if (!p->has_fatal || strcmp(f->enums[i], p->fatal_value) != 0)
+            if (!fatal_field || strcmp(f->enums[i], p->fatal_value) != 0)
                 return cJSON_CreateString(f->enums[i]);
         return cJSON_CreateString("");
     }

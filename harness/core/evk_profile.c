@@ -405,10 +405,19 @@ static int load_root(loader *l, const cJSON *root, evk_profile *p)
             get_string(l, fatal, "value", "fatal_status.value", true, p->fatal_value,
                        sizeof p->fatal_value))
             return EVK_EPROFILE;
-        bool known = false;
-        for (size_t i = 0; i < p->event.n_fields; i++)
-            if (strcmp(p->event.fields[i].name, p->fatal_field) == 0) known = true;
+        bool known = false, other_value = false;
+        for (size_t i = 0; i < p->event.n_fields; i++) {
+            const evk_field *f = &p->event.fields[i];
+            if (strcmp(f->name, p->fatal_field) != 0) continue;
+            known = true;
+            other_value = f->n_enum == 0 || !f->required;
+            for (size_t e = 0; e < f->n_enum; e++)
+                if (strcmp(f->enums[e], p->fatal_value) != 0) other_value = true;
+        }
         if (!known) return fail(l, "fatal_status.field", "\"%s\" is not a field of the Event", p->fatal_field);
+        if (!other_value) /* then no Event could ever be valid */
+            return fail(l, "fatal_status.value", "\"%s\" is the only value the required field allows",
+                        p->fatal_value);
     }
 
     for (int v = 1; v < EVK_V__COUNT; v++) {
