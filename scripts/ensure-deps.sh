@@ -14,8 +14,8 @@ fuzz)  pkgs="clang libclang-rt-14-dev dpkg-dev"
                 [ -n "$(find /usr/lib/llvm-*/lib/clang -name 'libclang_rt.fuzzer-x86_64.a' 2>/dev/null | head -n 1)" ]; } ;;
 browser) pkgs="chromium"
        have() { command -v chromium >/dev/null; } ;;
-test)  pkgs="chromium python3 python3-yaml time"
-       have() { command -v chromium >/dev/null && python3 -c "import yaml" 2>/dev/null && [ -x /usr/bin/time ]; } ;;
+test)  pkgs="chromium python3 python3-yaml time valgrind openssl"
+       have() { command -v chromium >/dev/null && python3 -c "import yaml" 2>/dev/null && [ -x /usr/bin/time ] && command -v valgrind >/dev/null && command -v openssl >/dev/null; } ;;
 *) echo "ensure-deps.sh: unknown set '$what' (build, fuzz, browser, test)" >&2; exit 2 ;;
 esac
 

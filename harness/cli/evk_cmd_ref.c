@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "evk_cli.h"
 #include "evk_faults.h"
@@ -32,6 +33,7 @@ static evk_fault fault_named(const char *name, unsigned role)
 static int ref_server(int argc, char **argv)
 {
     const char *host = "127.0.0.1", *profile_name = "seed", *fault = NULL, *token = NULL, *port_file = NULL;
+    const char *cert = NULL, *key = NULL;
     int port = 0;
     double ack = 1;
     bool verbose = false;
@@ -44,10 +46,13 @@ static int ref_server(int argc, char **argv)
         else if (evk_arg_is(&a, "--fault", true)) fault = a.value;
         else if (evk_arg_is(&a, "--token", true)) token = a.value;
         else if (evk_arg_is(&a, "--port-file", true)) port_file = a.value;
+        else if (evk_arg_is(&a, "--cert", true)) cert = a.value;
+        else if (evk_arg_is(&a, "--key", true)) key = a.value;
         else if (evk_arg_is(&a, "--verbose", false) || evk_arg_is(&a, "-v", false)) verbose = true;
         else if (strcmp(argv[a.i], "--help") == 0) {
             puts("usage: evack ref server [--host 127.0.0.1] [--port 0] [--ack-timeout S] [--profile P]\n"
                  "                        [--fault NAME] [--token T] [--port-file FILE] [--verbose]\n"
+                 "                        [--cert PEM --key PEM]   (TLS: serve wss://)\n"
                  "runs until SIGINT/SIGTERM; --port 0 picks a free port (printed, and written to --port-file)");
             return 0;
         } else evk_die("unknown argument '%s' (evack ref server --help)", argv[a.i]);
@@ -57,12 +62,17 @@ static int ref_server(int argc, char **argv)
     if (evk_profile_load(&profile, profile_name, err, sizeof err) < 0) evk_die("%s", err);
     evk_ref_opts o = {.profile = &profile, .ack_limit_ms = (uint64_t)(ack * 1000 + 0.5),
                       .fault = fault_named(fault, EVK_FR_S), .token = token, .verbose = verbose};
-    evk_loop *loop = evk_loop_new(NULL, err, sizeof err);
+    if (!cert != !key) evk_die("TLS needs both --cert and --key");
+    if (cert && access(cert, R_OK) != 0) evk_die("--cert %s: cannot read the file", cert);
+    if (key && access(key, R_OK) != 0) evk_die("--key %s: cannot read the file", key);
+    evk_loop_opts lo = {.cert_file = cert, .key_file = key};
+    evk_loop *loop = evk_loop_new(&lo, err, sizeof err);
     if (!loop) evk_die("%s", err);
     int bound = 0;
     evk_ref_server *s = evk_ref_server_new(loop, &o, host, port, &bound, err, sizeof err);
     if (!s) evk_die("%s", err);
-    printf("evack reference server listening on ws://%s:%d/ (profile %s, ack limit %g s, fault %s)\n", host,
+    printf("evack reference server listening on %s://%s:%d/ (profile %s, ack limit %g s, fault %s)\n",
+           cert ? "wss" : "ws", host,
            bound, profile.name, ack, fault ? fault : "none");
     fflush(stdout);
     if (port_file) {

@@ -1336,8 +1336,13 @@ int evk_suite_probe(const evk_suite_opts *o, char *err, size_t errcap)
         /* lws says little ("Unable to connect", "read failed"): name the real
          * reason when it is below HTTP. */
         char why[256];
+        bool tls = strncmp(o->url, "wss://", 6) == 0;
         if (strncmp(p.err, "the upgrade was refused", 23) == 0 || strncmp(p.err, "no answer", 9) == 0) {
             snprintf(why, sizeof why, "%s", p.err);
+        } else if (tls && (strstr(p.err, "SSL") || strstr(p.err, "ssl") || strstr(p.err, "certificate"))) {
+            snprintf(why, sizeof why,
+                     "TLS handshake failed: the server's certificate is not trusted (self-signed, expired, or "
+                     "not for this host); --ca FILE trusts its CA, --insecure accepts any (OpenSSL: %.80s)", p.err);
         } else {
             evk_net_diagnose(o->url, 3000, why, sizeof why);
             if (strcmp(why, "TCP connects") == 0)

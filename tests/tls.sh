@@ -1,0 +1,37 @@
+#!/bin/sh
+# wss:// against a TLS reference server with a self-signed certificate: a
+# clear certificate error by default; passes with --insecure or --ca.
+#   tls.sh EVACK
+set -u
+evack=${1:?usage: tls.sh EVACK}
+command -v openssl >/dev/null || { echo "SKIP: openssl is not installed"; exit 77; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/evk-tls.XXXXXX")
+trap 'kill $srv 2>/dev/null; rm -rf "$work"' EXIT
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 2 \
+    -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1 || { echo "FAIL: openssl req"; exit 1; }
+"$evack" ref server --cert "$work/cert.pem" --key "$work/key.pem" --port 0 --port-file "$work/port" \
+    --ack-timeout 0.5 >/dev/null 2>&1 &
+srv=$!
+i=0
+while [ ! -s "$work/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+url="wss://127.0.0.1:$(cat "$work/port")/"
+fails=0
+check() { if [ "$2" = ok ]; then echo "ok   $1"; else echo "FAIL $1: $3"; fails=$((fails + 1)); fi; }
+
+"$evack" "$url" --cases 'handshake.*' --color never >"$work/1" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "certificate is not trusted" "$work/1" && r=ok || r=bad
+check "by default a self-signed certificate is refused with a clear error" $r "exit $rc: $(cat "$work/1")"
+"$evack" "$url" --cases 'handshake.*,frame.*,event.acked-once' --insecure --color never >"$work/2" 2>&1
+rc=$?
+[ $rc -eq 0 ] && r=ok || r=bad
+check "--insecure: the suite runs and passes over TLS" $r "exit $rc: $(tail -n 3 "$work/2")"
+"$evack" "$url" --cases 'handshake.*,frame.*,event.acked-once' --ca "$work/cert.pem" --color never >"$work/3" 2>&1
+rc=$?
+[ $rc -eq 0 ] && r=ok || r=bad
+check "--ca FILE: the certificate is trusted" $r "exit $rc: $(tail -n 3 "$work/3")"
+"$evack" "$url" --ca "$work/missing.pem" --color never >"$work/4" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "cannot read" "$work/4" && r=ok || r=bad
+check "--ca with a missing file: exit 2 naming it" $r "exit $rc: $(cat "$work/4")"
+[ $fails -eq 0 ]
