@@ -17,3 +17,8 @@ set_tests_properties(docs.ci-gate PROPERTIES TIMEOUT 180)
 add_test(NAME docs.ci-templates
          COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/ci_templates_check.py ${PROJECT_SOURCE_DIR})
 set_tests_properties(docs.ci-templates PROPERTIES TIMEOUT 60)
+
+# docs/catalog.md equals a fresh `evack list --traceability conformance/rules.tsv`.
+add_test(NAME docs.catalog
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/docs_catalog.sh $<TARGET_FILE:evack> ${PROJECT_SOURCE_DIR})
+set_tests_properties(docs.catalog PROPERTIES TIMEOUT 60)

@@ -94,10 +94,233 @@ int evk_cmd_validate(int argc, char **argv)
     return 0;
 }
 
+/* The traceability matrix: conformance/rules.tsv names every normative rule
+ * of the seed and PROTOCOL.md and the cases that check it; `list
+ * --traceability FILE` checks it against the compiled-in cases and writes
+ * docs/catalog.md. */
+#define RULE_MAX_CASES 64
+
+typedef struct rule {
+    const char *id, *source, *text, *note; /* into the file's buffer */
+    const char *cases[RULE_MAX_CASES];
+    size_t ncases;
+} rule;
+
+typedef struct rules {
+    rule *r;
+    size_t n;
+    char *buf; /* the file, edited in place */
+} rules;
+
+static const evk_case *find_case(const evk_case *const *all, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(all[i]->id, id) == 0) return all[i];
+    return NULL;
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ') s++;
+    char *e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\r')) *--e = '\0';
+    return s;
+}
+
+/* Read and check the rule list: every line has an id, a source, the rule and
+ * case ids that exist (or, for a gap, a note saying why); ids are unique.
+ * Any problem stops the command (exit 2) with FILE:LINE and the reason. */
+static void rules_load(rules *rs, const char *path, const evk_case *const *all, size_t ncases)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) evk_die("%s: %s", path, strerror(errno));
+    size_t len;
+    char *buf = read_all(f, &len);
+    fclose(f);
+    char *b = realloc(buf, len + 1);
+    if (!b) evk_die("out of memory");
+    b[len] = '\0';
+    *rs = (rules){.buf = b};
+    size_t cap = 0;
+    int lineno = 0;
+    for (char *line = b, *next; line; line = next) {
+        lineno++;
+        next = strchr(line, '\n');
+        if (next) *next++ = '\0';
+        if (!*trim(line) || line[0] == '#') continue;
+        char *field[6] = {0};
+        size_t nf = 0;
+        for (char *p = line; p && nf < 6; nf++) {
+            field[nf] = p;
+            p = strchr(p, '\t');
+            if (p) *p++ = '\0';
+        }
+        if (nf < 3 || nf > 5)
+            evk_die("%s:%d: %zu fields; want id, source, rule, case ids[, note] separated by tabs", path, lineno, nf);
+        if (rs->n == cap) {
+            cap = cap ? cap * 2 : 64;
+            rule *r = realloc(rs->r, cap * sizeof *r);
+            if (!r) evk_die("out of memory");
+            rs->r = r;
+        }
+        rule *r = &rs->r[rs->n];
+        *r = (rule){.id = trim(field[0]), .source = trim(field[1]), .text = trim(field[2]),
+                    .note = nf > 4 ? trim(field[4]) : ""};
+        if (!*r->id || !*r->source || !*r->text) evk_die("%s:%d: an empty id, source or rule", path, lineno);
+        for (size_t i = 0; i < rs->n; i++)
+            if (strcmp(rs->r[i].id, r->id) == 0) evk_die("%s:%d: rule '%s' is listed twice", path, lineno, r->id);
+        for (char *p = nf > 3 ? field[3] : NULL, *comma; p; p = comma) {
+            comma = strchr(p, ',');
+            if (comma) *comma++ = '\0';
+            const char *id = trim(p);
+            if (!*id) continue;
+            if (!find_case(all, ncases, id))
+                evk_die("%s:%d: rule '%s' names '%s', which is not a case id", path, lineno, r->id, id);
+            for (size_t i = 0; i < r->ncases; i++)
+                if (strcmp(r->cases[i], id) == 0) evk_die("%s:%d: '%s' is listed twice", path, lineno, id);
+            if (r->ncases == RULE_MAX_CASES) evk_die("%s:%d: more than %d cases", path, lineno, RULE_MAX_CASES);
+            r->cases[r->ncases++] = id;
+        }
+        if (!r->ncases && !*r->note)
+            evk_die("%s:%d: rule '%s' has no case: a gap needs a note saying why", path, lineno, r->id);
+        rs->n++;
+    }
+    if (!rs->n) evk_die("%s: no rules", path);
+}
+
+static bool rule_names(const rule *r, const char *case_id)
+{
+    for (size_t i = 0; i < r->ncases; i++)
+        if (strcmp(r->cases[i], case_id) == 0) return true;
+    return false;
+}
+
+/* A Markdown table cell: '|' would end the cell and '<' could open HTML. */
+static void md_cell(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|') fputs("\\|", f);
+        else if (*s == '<') fputs("&lt;", f);
+        else if (*s == '\n' || *s == '\t') fputc(' ', f);
+        else fputc(*s, f);
+    }
+}
+
+static const char *role_word(const evk_case *c)
+{
+    return c->roles == EVK_CASE_SC ? "both" : c->roles == EVK_CASE_S ? "server" : "client";
+}
+
+static void catalog_markdown(FILE *o, const rules *rs, const char *rules_path, const evk_case *const *all,
+                             size_t n)
+{
+    size_t only_s = 0, only_c = 0, gaps = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (all[i]->roles == EVK_CASE_S) only_s++;
+        if (all[i]->roles == EVK_CASE_C) only_c++;
+    }
+    for (size_t i = 0; i < rs->n; i++)
+        if (!rs->r[i].ncases) gaps++;
+    fprintf(o, "# Case catalog and traceability matrix\n\n"
+               "<!-- Generated by `build/evack list --traceability %s > docs/catalog.md`\n"
+               "     from the cases compiled into evack and %s. Do not edit: the test\n"
+               "     docs.catalog fails when this file differs from a fresh one. -->\n\n",
+            rules_path, rules_path);
+    fprintf(o, "Every case evack runs, and every normative rule of the seed document\n"
+               "(`seed-Common.md`) and of `PROTOCOL.md` with the cases that check it.\n"
+               "The rules are kept as data in `conformance/rules.tsv`; this page is\n"
+               "generated from it and from the cases in the code, and the generator\n"
+               "refuses a rule that names a case that does not exist.\n\n");
+    fprintf(o, "**%zu cases**: %zu for both roles, %zu only against servers, %zu only against\n"
+               "clients. **%zu rules**: %zu checked by at least one case, **%zu gaps**.\n\n",
+            n, n - only_s - only_c, only_s, only_c, rs->n, rs->n - gaps, gaps);
+    fputs("- [Cases](#cases)\n- [Traceability matrix](#traceability-matrix)\n- [Gaps](#gaps)\n\n", o);
+
+    fputs("## Cases\n\n"
+          "*target*: the role the implementation under test plays (`server`: evack connects\n"
+          "to it; `client`: evack listens and the client connects; `both`: the case runs\n"
+          "in either role). *strict*: runs only under a profile with the fatal status;\n"
+          "*informational*: recorded, never judged; *token*: runs only when `HEADERS`\n"
+          "carries a bearer token. *rules*: the rules of the matrix below it checks.\n", o);
+    char group[32] = "";
+    for (size_t i = 0; i < n; i++) {
+        const evk_case *c = all[i];
+        char g[32];
+        evk_case_group(c, g, sizeof g);
+        if (strcmp(g, group) != 0) {
+            snprintf(group, sizeof group, "%s", g);
+            fprintf(o, "\n### %s\n\n| case | target | the rule it checks | what evack does | rules |\n"
+                       "| --- | --- | --- | --- | --- |\n", group);
+        }
+        fprintf(o, "| `%s` | %s", c->id, role_word(c));
+        if (c->flags & EVK_CF_STRICT_ONLY) fputs(", strict", o);
+        if (c->flags & EVK_CF_INFORMATIONAL) fputs(", informational", o);
+        if (c->flags & EVK_CF_NEEDS_TOKEN) fputs(", token", o);
+        fputs(" | ", o);
+        md_cell(o, c->spec);
+        fputs(" | ", o);
+        md_cell(o, c->doing ? c->doing : "");
+        fputs(" |", o);
+        const char *sep = " ";
+        for (size_t k = 0; k < rs->n; k++)
+            if (rule_names(&rs->r[k], c->id)) {
+                fprintf(o, "%s`%s`", sep, rs->r[k].id);
+                sep = ", ";
+            }
+        fputs(*sep == ',' ? " |\n" : " — |\n", o);
+    }
+
+    fputs("\n## Traceability matrix\n\n"
+          "Each rule and the cases that check it; (S) and (C) mark cases that run only\n"
+          "against servers or only against clients.\n\n"
+          "| rule | source | requirement | checked by |\n| --- | --- | --- | --- |\n", o);
+    for (size_t k = 0; k < rs->n; k++) {
+        const rule *r = &rs->r[k];
+        fprintf(o, "| `%s` | ", r->id);
+        md_cell(o, r->source);
+        fputs(" | ", o);
+        md_cell(o, r->text);
+        fputs(" | ", o);
+        if (!r->ncases) fputs("**gap**", o);
+        for (size_t i = 0; i < r->ncases; i++) {
+            const evk_case *c = find_case(all, n, r->cases[i]);
+            fprintf(o, "%s`%s`%s", i ? ", " : "", c->id,
+                    c->roles == EVK_CASE_S ? " (S)" : c->roles == EVK_CASE_C ? " (C)" : "");
+        }
+        if (r->ncases && *r->note) {
+            fputs("; ", o);
+            md_cell(o, r->note);
+        }
+        fputs(" |\n", o);
+    }
+
+    fprintf(o, "\n## Gaps\n\nRules no case checks (%zu), and why.\n\n", gaps);
+    if (gaps) fputs("| rule | source | requirement | why no case checks it |\n| --- | --- | --- | --- |\n", o);
+    for (size_t k = 0; k < rs->n; k++) {
+        const rule *r = &rs->r[k];
+        if (r->ncases) continue;
+        fprintf(o, "| `%s` | ", r->id);
+        md_cell(o, r->source);
+        fputs(" | ", o);
+        md_cell(o, r->text);
+        fputs(" | ", o);
+        md_cell(o, r->note);
+        fputs(" |\n", o);
+    }
+    size_t untraced = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool traced = false;
+        for (size_t k = 0; k < rs->n && !traced; k++) traced = rule_names(&rs->r[k], all[i]->id);
+        if (!traced) fprintf(o, "%s`%s`", untraced++ ? ", " : "\nCases that trace to no rule: ", all[i]->id);
+    }
+    fputs(untraced ? ".\n" : "\nEvery case traces to at least one rule.\n", o);
+}
+
 int evk_cmd_list(int argc, char **argv)
 {
     unsigned roles = EVK_CASE_SC;
     bool markdown = false;
+    const char *trace = NULL;
     evk_args a = {.argc = argc, .argv = argv};
     for (a.i = 1; a.i < argc; a.i++) {
         if (evk_arg_is(&a, "--role", true)) {
@@ -105,10 +328,28 @@ int evk_cmd_list(int argc, char **argv)
             else if (strcmp(a.value, "client") == 0) roles = EVK_CASE_C;
             else evk_die("--role '%s': expected server or client (the target's role)", a.value);
         } else if (evk_arg_is(&a, "--markdown", false)) markdown = true;
-        else evk_die("unknown argument '%s' (evack list [--role server|client] [--markdown])", argv[a.i]);
+        else if (evk_arg_is(&a, "--traceability", true)) trace = a.value;
+        else if (strcmp(argv[a.i], "--help") == 0) {
+            puts("usage: evack list [--role server|client] [--markdown]\n"
+                 "       evack list --traceability conformance/rules.tsv > docs/catalog.md\n"
+                 "lists the cases and their rules; --traceability checks the rule list against\n"
+                 "the cases and prints the catalog with its traceability matrix and gaps (Markdown)");
+            return 0;
+        } else
+            evk_die("unknown argument '%s' (evack list [--role server|client] [--markdown] "
+                    "[--traceability RULES.tsv])", argv[a.i]);
     }
     size_t n;
     const evk_case *const *all = evk_catalog_all(&n);
+    if (trace) {
+        if (roles != EVK_CASE_SC) evk_die("--traceability covers both roles; leave out --role");
+        rules rs;
+        rules_load(&rs, trace, all, n);
+        catalog_markdown(stdout, &rs, trace, all, n);
+        free(rs.r);
+        free(rs.buf);
+        return ferror(stdout) ? 2 : 0;
+    }
     if (markdown) puts("| case | target | rule | what evack does |\n| --- | --- | --- | --- |");
     for (size_t i = 0; i < n; i++) {
         const evk_case *c = all[i];
