@@ -7,18 +7,27 @@
 
 #define NIL UINT32_MAX
 
-/* 32 bytes: the id, its deadline and its neighbours in send order. */
+/* 32 bytes: the id, its deadline and its neighbours in send order (a free
+ * entry uses `next` for the free list). */
 typedef struct entry {
     evk_uuid id;
     uint64_t deadline;
     uint32_t prev, next;
 } entry;
 
+/* Open addressing; the low hash bits ride along, so probing and shifting
+ * rarely touch the entries (which are where the cache misses are). */
+typedef struct slot {
+    uint32_t idx1; /* entry index + 1; 0: empty */
+    uint32_t hash;
+} slot;
+
 struct evk_tracker {
-    entry *ent;       /* dense: ent[0..n) are the unacked Events */
-    uint32_t n, cap;
-    uint32_t *slots;  /* open addressing: index+1 into ent, 0 = empty */
-    uint32_t nslots;  /* power of two, or 0 */
+    entry *ent;
+    uint32_t cap, used, n; /* used: entries ever handed out (the rest is untouched) */
+    uint32_t free_head;
+    slot *slots;
+    uint32_t nslots; /* power of two, or 0 */
     uint32_t head, tail; /* oldest and newest in send order */
     uint64_t limit, last_now, k0, k1;
     size_t max;
@@ -32,10 +41,11 @@ static uint64_t load64(const uint8_t *b)
 }
 
 /* Keyed 128-bit multiply mix (in the style of wyhash's "mum"). */
-static uint64_t hash_id(const evk_tracker *t, const evk_uuid *id)
+static uint32_t hash_id(const evk_tracker *t, const evk_uuid *id)
 {
     unsigned __int128 m = (unsigned __int128)(load64(id->b) ^ t->k0) * (load64(id->b + 8) ^ t->k1);
-    return (uint64_t)m ^ (uint64_t)(m >> 64);
+    uint64_t h = (uint64_t)m ^ (uint64_t)(m >> 64);
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 evk_tracker *evk_tracker_new(uint64_t limit_ms, size_t max_unacked, uint64_t seed)
@@ -44,7 +54,7 @@ evk_tracker *evk_tracker_new(uint64_t limit_ms, size_t max_unacked, uint64_t see
     if (!t) return NULL;
     t->limit = limit_ms;
     t->max = max_unacked;
-    t->head = t->tail = NIL;
+    t->head = t->tail = t->free_head = NIL;
     /* Two keys from the seed (splitmix64 steps); never zero. */
     uint64_t z = seed;
     for (int i = 0; i < 2; i++) {
@@ -86,67 +96,104 @@ size_t evk_tracker_count(const evk_tracker *t)
 
 size_t evk_tracker_memory(const evk_tracker *t)
 {
-    return (size_t)t->cap * sizeof(entry) + (size_t)t->nslots * sizeof(uint32_t);
+    return (size_t)t->cap * sizeof(entry) + (size_t)t->nslots * sizeof(slot);
 }
 
-/* Slot holding id, or the empty slot where it would go. */
-static uint32_t find_slot(const evk_tracker *t, const evk_uuid *id)
+/* The slot holding id, or the empty slot where it would go. */
+static uint32_t find_slot(const evk_tracker *t, const evk_uuid *id, uint32_t h)
 {
-    uint32_t mask = t->nslots - 1, s = (uint32_t)hash_id(t, id) & mask;
-    while (t->slots[s] && !evk_uuid_equal(&t->ent[t->slots[s] - 1].id, id)) s = (s + 1) & mask;
-    return s;
+    uint32_t mask = t->nslots - 1, s = h & mask;
+    for (;; s = (s + 1) & mask) {
+        const slot *sl = &t->slots[s];
+        if (!sl->idx1) return s;
+        if (sl->hash == h && evk_uuid_equal(&t->ent[sl->idx1 - 1].id, id)) return s;
+    }
 }
 
+/* A fresh table of nslots (0: none) holding every live entry. */
 static int rehash(evk_tracker *t, uint32_t nslots)
 {
-    uint32_t *old = t->slots, oldn = t->nslots;
-    if (nslots == 0) {
-        free(old);
-        t->slots = NULL;
-        t->nslots = 0;
-        return 0;
+    slot *fresh = NULL;
+    if (nslots && !(fresh = calloc(nslots, sizeof *fresh))) return EVK_ENOMEM;
+    uint32_t mask = nslots - 1;
+    for (uint32_t i = 0; i < t->nslots; i++) {
+        if (!t->slots[i].idx1) continue;
+        uint32_t s = t->slots[i].hash & mask;
+        while (fresh[s].idx1) s = (s + 1) & mask;
+        fresh[s] = t->slots[i];
     }
-    uint32_t *fresh = calloc(nslots, sizeof *fresh);
-    if (!fresh) return EVK_ENOMEM;
+    free(t->slots);
     t->slots = fresh;
     t->nslots = nslots;
-    for (uint32_t i = 0; i < oldn; i++)
-        if (old[i]) t->slots[find_slot(t, &t->ent[old[i] - 1].id)] = old[i];
-    free(old);
     return 0;
 }
 
-static int resize_entries(evk_tracker *t, uint32_t cap)
+/* Move the live entries, in send order, into a new array of cap entries. */
+static int compact(evk_tracker *t, uint32_t cap)
 {
     if (cap == 0) {
         free(t->ent);
         t->ent = NULL;
-        t->cap = 0;
-        return 0;
+        t->cap = t->used = 0;
+        t->head = t->tail = t->free_head = NIL;
+        return rehash(t, 0);
     }
-    entry *e = realloc(t->ent, (size_t)cap * sizeof *e);
+    entry *e = malloc((size_t)cap * sizeof *e);
     if (!e) return EVK_ENOMEM;
+    uint32_t k = 0;
+    for (uint32_t i = t->head; i != NIL; i = t->ent[i].next, k++) {
+        e[k] = t->ent[i];
+        e[k].prev = k ? k - 1 : NIL;
+        e[k].next = NIL;
+        if (k) e[k - 1].next = k;
+    }
+    /* Point the slots at the new places. */
+    for (uint32_t s = 0; s < t->nslots; s++) t->slots[s].idx1 = 0;
+    uint32_t mask = t->nslots - 1;
+    for (uint32_t i = 0; i < k; i++) {
+        uint32_t h = hash_id(t, &e[i].id), s = h & mask;
+        while (t->slots[s].idx1) s = (s + 1) & mask;
+        t->slots[s] = (slot){i + 1, h};
+    }
+    free(t->ent);
     t->ent = e;
     t->cap = cap;
+    t->used = k;
+    t->head = k ? 0 : NIL;
+    t->tail = k ? k - 1 : NIL;
+    t->free_head = NIL;
     return 0;
 }
 
 bool evk_tracker_contains(const evk_tracker *t, const evk_uuid *id)
 {
-    return t->n && t->slots[find_slot(t, id)] != 0;
+    return t->n && t->slots[find_slot(t, id, hash_id(t, id))].idx1 != 0;
 }
 
 int evk_tracker_sent(evk_tracker *t, const evk_uuid *id, uint64_t now_ms)
 {
     if (!t || !id) return EVK_EINVAL;
-    if (evk_tracker_contains(t, id)) return EVK_EDUPID;
+    uint32_t h = hash_id(t, id);
+    if (t->n && t->slots[find_slot(t, id, h)].idx1) return EVK_EDUPID;
     if ((t->max && t->n >= t->max) || t->n >= UINT32_MAX / 4) return EVK_EFULL;
-    if (t->n == t->cap && resize_entries(t, t->cap ? t->cap * 2 : 16)) return EVK_ENOMEM;
+    if (t->free_head == NIL && t->used == t->cap) {
+        uint32_t cap = t->cap ? t->cap * 2 : 16;
+        entry *e = realloc(t->ent, (size_t)cap * sizeof *e);
+        if (!e) return EVK_ENOMEM;
+        t->ent = e;
+        t->cap = cap;
+    }
     if ((t->n + 1) * 2 > t->nslots && rehash(t, t->nslots ? t->nslots * 2 : 32)) return EVK_ENOMEM;
 
     if (now_ms < t->last_now) now_ms = t->last_now;
     t->last_now = now_ms;
-    uint32_t i = t->n++;
+    uint32_t i;
+    if (t->free_head != NIL) { /* reuse the entry acked last: it is still in cache */
+        i = t->free_head;
+        t->free_head = t->ent[i].next;
+    } else {
+        i = t->used++;
+    }
     entry *e = &t->ent[i];
     e->id = *id;
     e->deadline = now_ms + t->limit < now_ms ? UINT64_MAX : now_ms + t->limit;
@@ -155,7 +202,8 @@ int evk_tracker_sent(evk_tracker *t, const evk_uuid *id, uint64_t now_ms)
     if (t->tail != NIL) t->ent[t->tail].next = i;
     else t->head = i;
     t->tail = i;
-    t->slots[find_slot(t, id)] = i + 1;
+    t->n++;
+    t->slots[find_slot(t, id, h)] = (slot){i + 1, h};
     return 0;
 }
 
@@ -163,47 +211,39 @@ int evk_tracker_sent(evk_tracker *t, const evk_uuid *id, uint64_t now_ms)
 static void clear_slot(evk_tracker *t, uint32_t s)
 {
     uint32_t mask = t->nslots - 1, hole = s, j = s;
-    t->slots[hole] = 0;
+    t->slots[hole].idx1 = 0;
     for (;;) {
         j = (j + 1) & mask;
-        if (!t->slots[j]) return;
-        uint32_t home = (uint32_t)hash_id(t, &t->ent[t->slots[j] - 1].id) & mask;
+        if (!t->slots[j].idx1) return;
+        uint32_t home = t->slots[j].hash & mask;
         /* Move j into the hole unless its home lies cyclically in (hole, j]. */
         bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
         if (!stays) {
             t->slots[hole] = t->slots[j];
-            t->slots[j] = 0;
+            t->slots[j].idx1 = 0;
             hole = j;
         }
     }
 }
 
-static void remove_entry(evk_tracker *t, uint32_t i)
+static void remove_entry(evk_tracker *t, uint32_t i, uint32_t s)
 {
     entry *e = &t->ent[i];
     if (e->prev != NIL) t->ent[e->prev].next = e->next;
     else t->head = e->next;
     if (e->next != NIL) t->ent[e->next].prev = e->prev;
     else t->tail = e->prev;
-    clear_slot(t, find_slot(t, &e->id));
-
-    uint32_t last = --t->n;
-    if (i != last) { /* keep storage dense: the last entry fills the hole */
-        t->ent[i] = t->ent[last];
-        entry *m = &t->ent[i];
-        if (m->prev != NIL) t->ent[m->prev].next = i;
-        else t->head = i;
-        if (m->next != NIL) t->ent[m->next].prev = i;
-        else t->tail = i;
-        t->slots[find_slot(t, &m->id)] = i + 1;
-    }
-    /* Shrinking can only fail for lack of memory; the larger arrays stay valid. */
+    clear_slot(t, s);
+    e->next = t->free_head;
+    t->free_head = i;
+    t->n--;
+    /* Follow the unacked set down: compacting can only fail for lack of
+     * memory, and then the larger arrays simply stay. */
     if (t->n == 0) {
-        resize_entries(t, 0);
-        rehash(t, 0);
-    } else {
-        if (t->cap > 16 && t->n * 4 < t->cap) (void)resize_entries(t, t->cap / 2);
-        if (t->nslots > 32 && t->n * 8 < t->nslots) (void)rehash(t, t->nslots / 2);
+        (void)compact(t, 0);
+    } else if (t->cap > 16 && t->n * 4 < t->cap) {
+        if (compact(t, t->cap / 2) == 0 && t->nslots > 32 && t->n * 8 < t->nslots)
+            (void)rehash(t, t->nslots / 2);
     }
 }
 
@@ -211,9 +251,9 @@ int evk_tracker_acked(evk_tracker *t, const evk_uuid *id)
 {
     if (!t || !id) return EVK_EINVAL;
     if (!t->n) return EVK_ENOTFOUND;
-    uint32_t s = find_slot(t, id);
-    if (!t->slots[s]) return EVK_ENOTFOUND;
-    remove_entry(t, t->slots[s] - 1);
+    uint32_t s = find_slot(t, id, hash_id(t, id));
+    if (!t->slots[s].idx1) return EVK_ENOTFOUND;
+    remove_entry(t, t->slots[s].idx1 - 1, s);
     return 0;
 }
 
@@ -228,8 +268,9 @@ bool evk_tracker_next_deadline(const evk_tracker *t, uint64_t *deadline_ms, evk_
 int evk_tracker_expire(evk_tracker *t, uint64_t now_ms, evk_uuid *id, uint64_t *deadline_ms)
 {
     if (!t->n || t->ent[t->head].deadline > now_ms) return 0;
-    if (id) *id = t->ent[t->head].id;
+    evk_uuid oldest = t->ent[t->head].id;
+    if (id) *id = oldest;
     if (deadline_ms) *deadline_ms = t->ent[t->head].deadline;
-    remove_entry(t, t->head);
+    remove_entry(t, t->head, find_slot(t, &oldest, hash_id(t, &oldest)));
     return 1;
 }

@@ -4,9 +4,10 @@
  * deadlines grow with send time: the tracker keeps Events in send order and
  * the oldest one always has the next deadline. Insert, ack and "next
  * deadline" are O(1) (expected; ids are hashed with a per-tracker key so a
- * hostile peer cannot aim collisions). Storage is dense and shrinks as Events
- * are acked: memory follows the unacked set, and an empty tracker holds no
- * heap memory besides the handle.
+ * hostile peer cannot aim collisions). Acked entries are reused first, and
+ * storage is compacted (amortised O(1)) once it is under a quarter full:
+ * memory follows the unacked set, and an empty tracker holds no heap memory
+ * besides the handle.
  *
  * Ownership: evk_tracker_new() result is freed with evk_tracker_free(); ids
  * are copied in, no pointer passed in is kept.
