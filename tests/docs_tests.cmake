@@ -22,3 +22,9 @@ set_tests_properties(docs.ci-templates PROPERTIES TIMEOUT 60)
 add_test(NAME docs.catalog
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/docs_catalog.sh $<TARGET_FILE:evack> ${PROJECT_SOURCE_DIR})
 set_tests_properties(docs.catalog PROPERTIES TIMEOUT 60)
+
+# docs/guide.md and ci/README.md: links resolve, the example profile works,
+# every option and make variable named exists.
+add_test(NAME docs.guide
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/docs_guide.sh $<TARGET_FILE:evack> ${PROJECT_SOURCE_DIR})
+set_tests_properties(docs.guide PROPERTIES TIMEOUT 60)
