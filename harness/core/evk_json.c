@@ -60,6 +60,18 @@ static size_t utf8_seq(const unsigned char *t, size_t n, size_t p)
     return need + 1;
 }
 
+/* Bytes that need no thought inside a string: printable ASCII but '"', '\\'. */
+static const unsigned char plain_byte[256] = {
+#define R8(x) x, x, x, x, x, x, x, x
+    R8(0), R8(0), R8(0), R8(0),                 /* 0x00-0x1f: control characters */
+    1, 1, 0, 1, 1, 1, 1, 1, R8(1), R8(1), R8(1), /* 0x20-0x3f: '"' is 0x22 */
+    R8(1), R8(1), R8(1), 1, 1, 1, 1, 0, 1, 1, 1, /* 0x40-0x5f: '\\' is 0x5c */
+    R8(1), R8(1), R8(1), R8(1),                 /* 0x60-0x7f */
+    R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+    R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), /* 0x80-0xff: UTF-8, checked below */
+#undef R8
+};
+
 /* Scan the string whose opening quote is at t[*pos]. On success *pos is just
  * past the closing quote and *escaped tells whether a backslash occurred. */
 static int scan_string(const char *t, size_t n, size_t *pos, bool *escaped, unsigned *notes,
@@ -69,8 +81,10 @@ static int scan_string(const char *t, size_t n, size_t *pos, bool *escaped, unsi
     size_t p = *pos + 1;
     *escaped = false;
     for (;;) {
-        /* Fast path: printable ASCII other than '"' and '\\'. */
-        while (p < n && u[p] >= 0x20 && u[p] < 0x80 && u[p] != '"' && u[p] != '\\') p++;
+        /* Fast path: printable ASCII other than '"' and '\\', four at a time. */
+        while (p + 4 <= n && plain_byte[u[p]] & plain_byte[u[p + 1]] & plain_byte[u[p + 2]] & plain_byte[u[p + 3]])
+            p += 4;
+        while (p < n && plain_byte[u[p]]) p++;
         if (p >= n) {
             *err = "truncated: a string is not closed";
             *pos = p;
@@ -236,6 +250,7 @@ int evk_json_scan(const char *t, size_t n, evk_jmember *want, size_t nwant, evk_
         want[i].type = EVK_JT_NONE;
         want[i].off = want[i].len = 0;
         want[i].count = 0;
+        want[i].escaped = false;
     }
     res->top = EVK_JT_NONE;
     res->notes = 0;
@@ -266,6 +281,7 @@ int evk_json_scan(const char *t, size_t n, evk_jmember *want, size_t nwant, evk_
             }
             size_t start = p, level = depth;
             evk_jtype ty;
+            bool esc = false;
             char c = t[p];
             if (c == '{' || c == '[') {
                 if (depth == EVK_JSON_MAX_DEPTH) {
@@ -280,7 +296,6 @@ int evk_json_scan(const char *t, size_t n, evk_jmember *want, size_t nwant, evk_
                 ty = c == '{' ? EVK_JT_OBJECT : EVK_JT_ARRAY;
                 st = c == '{' ? KEY_OR_CLOSE : VALUE_OR_CLOSE;
             } else if (c == '"') {
-                bool esc;
                 if (scan_string(t, n, &p, &esc, &res->notes, &err) < 0) goto fail;
                 ty = EVK_JT_STRING;
                 start++;
@@ -312,6 +327,7 @@ int evk_json_scan(const char *t, size_t n, evk_jmember *want, size_t nwant, evk_
             if (level == 1 && member >= 0) {
                 want[member].type = ty;
                 want[member].off = start;
+                want[member].escaped = ty == EVK_JT_STRING && esc;
             }
             break;
         }

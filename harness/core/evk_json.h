@@ -43,6 +43,7 @@ typedef struct evk_jmember {
     evk_jtype type; /* EVK_JT_NONE when absent */
     size_t off, len;
     unsigned count; /* how many members had this name */
+    bool escaped;   /* strings: a backslash occurs (else the bytes are the value) */
 } evk_jmember;
 
 /* Notes on a valid text that a judge may want to report. */

@@ -6,12 +6,22 @@
 
 #include "evk_err.h"
 
+/* Hex digit values; 16 marks "not a hex digit". */
+static const unsigned char hexval_table[256] = {
+#define S16 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16
+    S16, S16, S16,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 16, 16, 16, 16, 16,          /* '0'-'9' */
+    16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16, /* 'A'-'F' */
+    S16,
+    16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16, /* 'a'-'f' */
+    S16, S16, S16, S16, S16, S16, S16, S16, S16, /* 0x70-0xff */
+#undef S16
+};
+
 static int hexval(unsigned char c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
+    unsigned v = hexval_table[c];
+    return v < 16 ? (int)v : -1;
 }
 
 /* Offsets of the hyphens in the 36-character form. */

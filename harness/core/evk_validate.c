@@ -76,43 +76,55 @@ static void types_text(unsigned types, char *out, size_t cap)
     }
 }
 
-/* The decoded value of a string member, or -1 when longer than VALUE_MAX-1. */
-static int decode(const char *text, const evk_jmember *m, char *buf, size_t *len)
+/* The decoded value of a string member. Without escapes the bytes are the
+ * value: no copy (the common case) and no length limit (a lenient timestamp
+ * may have any number of fraction digits). With escapes it is decoded into
+ * buf: -1 when longer than VALUE_MAX-1. */
+static int value_of(const char *text, const evk_jmember *m, char *buf, const char **v, size_t *len)
 {
+    if (!m->escaped) {
+        *v = text + m->off;
+        *len = m->len;
+        return 0;
+    }
+    *v = buf;
     return evk_json_unescape(text + m->off, m->len, buf, VALUE_MAX, len);
 }
 
+
+/* id_state: the id field was already parsed (1: a UUID, -1: not), 0: parse it. */
 static int check_value(const evk_profile *p, const char *text, const evk_field *f,
-                       const evk_jmember *jm, evk_message *m)
+                       const evk_jmember *jm, int id_state, evk_message *m)
 {
-    char dec[VALUE_MAX], q[VALUE_MAX];
-    const char *buf = dec;
+    char buf[VALUE_MAX], q[VALUE_MAX];
+    const char *v;
     size_t len;
     if (jm->type != EVK_JT_STRING || (f->format == EVK_FMT_NONE && f->n_enum == 0)) return 0;
-    if (decode(text, jm, dec, &len) < 0) {
-        /* Too long to decode here. Without escapes the text is the value: a
-         * lenient timestamp may have any number of fraction digits. */
-        if (memchr(text + jm->off, '\\', jm->len))
+    if (value_of(text, jm, buf, &v, &len) < 0)
+        return set_violation(m, p, EVK_V_INVALID_VALUE, f->name, "field `%s` is too long (%zu bytes)",
+                             f->name, jm->len), 1;
+    if (f->format == EVK_FMT_UUID) {
+        bool ok = id_state ? id_state > 0 : evk_uuid_parse(v, len, &(evk_uuid){{0}}) == 0;
+        if (!ok) {
+            quote(v, len, q, sizeof q);
             return set_violation(m, p, EVK_V_INVALID_VALUE, f->name,
-                                 "field `%s` is too long (%zu bytes)", f->name, jm->len), 1;
-        buf = text + jm->off;
-        len = jm->len;
+                                 "field `%s` is not a canonical UUID: %s", f->name, q), 1;
+        }
     }
-    quote(buf, len, q, sizeof q);
-    if (f->format == EVK_FMT_UUID && evk_uuid_parse(buf, len, &(evk_uuid){{0}}) != 0)
-        return set_violation(m, p, EVK_V_INVALID_VALUE, f->name,
-                             "field `%s` is not a canonical UUID: %s", f->name, q), 1;
     if (f->format == EVK_FMT_ISO8601) {
-        evk_ts_tier tier = evk_ts_classify(buf, len);
+        evk_ts_tier tier = evk_ts_classify(v, len);
         if (strcmp(f->name, "sent_at") == 0) m->sent_at_tier = tier;
-        if (tier == EVK_TS_INVALID)
+        if (tier == EVK_TS_INVALID) {
+            quote(v, len, q, sizeof q);
             return set_violation(m, p, EVK_V_INVALID_VALUE, f->name,
                                  "field `%s` is not an ISO 8601 date-time: %s", f->name, q), 1;
+        }
         if (tier == EVK_TS_LENIENT) m->notes |= EVK_NOTE_LENIENT_TS;
     }
     if (f->n_enum) {
         for (size_t i = 0; i < f->n_enum; i++)
-            if (strlen(f->enums[i]) == len && memcmp(f->enums[i], buf, len) == 0) return 0;
+            if (strlen(f->enums[i]) == len && memcmp(f->enums[i], v, len) == 0) return 0;
+        quote(v, len, q, sizeof q);
         return set_violation(m, p, EVK_V_INVALID_VALUE, f->name,
                              "field `%s` is %s, not one of its allowed values", f->name, q), 1;
     }
@@ -168,16 +180,19 @@ int evk_validate(const evk_profile *p, const void *data, size_t len, bool is_tex
         return set_violation(m, p, EVK_V_WRONG_TYPE, dn, "field `%s` must be a string, got %s", dn,
                              a_type(dm->type));
     char buf[VALUE_MAX], q[VALUE_MAX];
+    const char *dv = buf;
     size_t blen = 0;
     int k = -1;
-    if (decode(text, dm, buf, &blen) == 0) {
+    if (value_of(text, dm, buf, &dv, &blen) == 0) {
         for (int i = 0; i < 2; i++)
             if (strlen(schemas[i]->type_value) == blen &&
-                memcmp(schemas[i]->type_value, buf, blen) == 0)
+                memcmp(schemas[i]->type_value, dv, blen) == 0)
                 k = i;
+    } else {
+        dv = "";
     }
     if (k < 0) {
-        quote(buf, blen, q, sizeof q);
+        quote(dv, blen, q, sizeof q);
         return set_violation(m, p, EVK_V_INVALID_VALUE, dn, "field `%s` is %s, expected \"%s\" or \"%s\"",
                              dn, q, p->event.type_value, p->ack.type_value);
     }
@@ -185,13 +200,19 @@ int evk_validate(const evk_profile *p, const void *data, size_t len, bool is_tex
     const evk_schema *s = schemas[k];
 
     /* The id, when readable, is known even if another check fails: a judge
-     * uses it to spot an Ack sent for a message that violated the protocol. */
+     * uses it to spot an Ack sent for a message that violated the protocol.
+     * It is parsed once, here. */
+    int id_state = 0;
+    size_t id_field = s->n_fields;
     for (size_t i = 0; i < s->n_fields; i++) {
         const evk_jmember *jm = &want[idx[k][i]];
-        if (s->fields[i].format == EVK_FMT_UUID && strcmp(s->fields[i].name, "id") == 0 &&
-            jm->type == EVK_JT_STRING && decode(text, jm, buf, &blen) == 0 &&
-            evk_uuid_parse(buf, blen, &m->id) == 0)
+        if (s->fields[i].format != EVK_FMT_UUID || strcmp(s->fields[i].name, "id") != 0) continue;
+        id_field = i;
+        const char *v;
+        if (jm->type == EVK_JT_STRING && value_of(text, jm, buf, &v, &blen) == 0 &&
+            evk_uuid_parse(v, blen, &m->id) == 0)
             m->has_id = true;
+        id_state = m->has_id ? 1 : -1;
     }
 
     for (size_t i = 0; i < s->n_fields; i++)
@@ -210,14 +231,15 @@ int evk_validate(const evk_profile *p, const void *data, size_t len, bool is_tex
         }
     }
     for (size_t i = 0; i < s->n_fields; i++)
-        if (check_value(p, text, &s->fields[i], &want[idx[k][i]], m)) return 0;
+        if (check_value(p, text, &s->fields[i], &want[idx[k][i]], i == id_field ? id_state : 0, m)) return 0;
 
     if (k == 0 && p->has_fatal) {
         for (size_t i = 0; i < s->n_fields; i++) {
             const evk_jmember *jm = &want[idx[k][i]];
+            const char *fv;
             if (strcmp(s->fields[i].name, p->fatal_field) == 0 && jm->type == EVK_JT_STRING &&
-                decode(text, jm, buf, &blen) == 0 && blen == strlen(p->fatal_value) &&
-                memcmp(buf, p->fatal_value, blen) == 0)
+                value_of(text, jm, buf, &fv, &blen) == 0 && blen == strlen(p->fatal_value) &&
+                memcmp(fv, p->fatal_value, blen) == 0)
                 return set_violation(m, p, EVK_V_FATAL_STATUS, p->fatal_field,
                                      "the Event has `%s` = \"%s\"", p->fatal_field, p->fatal_value);
         }
