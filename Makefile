@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 EVACK      := $(BUILD)/evack
 
-.PHONY: all build deps test test-asan clean conformance conformance-client fuzz-live
+.PHONY: all build deps test test-asan clean conformance conformance-client fuzz-live bench
 
 # Variables every conformance target accepts (HARNESS.md).
 TARGET   ?=
@@ -58,6 +58,10 @@ fuzz-live: build
 	@test -n '$(TARGET)' || { echo "evack: fuzz-live needs TARGET=ws://host:port/path" >&2; exit 2; }
 	@EVK_HEADERS='$(HEADERS)' $(EVACK) fuzz-live '$(TARGET)' --duration '$(DURATION)' --findings '$(FINDINGS)' \
 		--profile '$(PROFILE)' $(if $(HEADERS),--header "$$EVK_HEADERS") $(EVACK_ARGS)
+
+# The performance figures (docs in bench/bench.sh): ratios and counts, never timed tests.
+bench: build
+	@sh bench/bench.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
