@@ -41,6 +41,12 @@ static void on_result(const evk_case_result *r, size_t done, size_t total, void 
     evk_console_case(&p->con, r, done, total);
 }
 
+static void on_progress(size_t done, size_t total, size_t running, const char *longest, uint64_t ms, void *user)
+{
+    progress *p = user;
+    evk_console_progress(&p->con, done, total, running, longest, ms);
+}
+
 static bool known_id(const char *id)
 {
     size_t n;
@@ -201,8 +207,9 @@ int evk_cmd_run(int argc, char **argv)
     evk_case_result *ran = calloc(n ? n : 1, sizeof *ran);
     if (!results || !torun || !where || !ran) evk_die("out of memory");
 
-    progress pr = {.con = {.f = stdout, .quiet = o.quiet,
-                           .color = o.color < 0 ? isatty(STDOUT_FILENO) : o.color}};
+    bool tty = isatty(STDOUT_FILENO);
+    progress pr = {.con = {.f = stdout, .quiet = o.quiet, .live = tty,
+                           .color = o.color < 0 ? tty : o.color}};
     evk_suite_opts so = {.loop = loop, .profile = &profile,
                          .target_role = client_role ? EVK_ROLE_CLIENT : EVK_ROLE_SERVER,
                          .url = target, .headers = o.headers, .nheaders = o.nheaders, .jobs = o.jobs,
@@ -219,6 +226,7 @@ int evk_cmd_run(int argc, char **argv)
     pr.sel = sel;
     pr.nsel = n;
     so.on_listen = on_listen_cb;
+    so.on_progress = on_progress;
     if (!client_role && evk_suite_probe(&so, err, sizeof err) < 0) {
         evk_ref_server_free(embedded);
         evk_loop_free(loop);

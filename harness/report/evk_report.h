@@ -49,9 +49,13 @@ typedef struct evk_console {
     FILE *f;
     bool color;
     bool quiet;   /* only failures and the summary */
+    bool live;    /* a terminal: keep one progress line at the bottom */
 } evk_console;
 
 void evk_console_case(const evk_console *c, const evk_case_result *r, size_t done, size_t total);
+/* The live line (terminals only): "[12/72] 5 running, longest deadline.expired 0.9 s". */
+void evk_console_progress(const evk_console *c, size_t done, size_t total, size_t running,
+                          const char *longest, uint64_t longest_ms);
 void evk_console_summary(const evk_console *c, const evk_summary *s, const evk_run_info *info);
 
 /* Write report.json, junit.xml and report.html into dir (created if needed).

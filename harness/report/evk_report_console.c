@@ -27,10 +27,27 @@ static const char *label(const evk_case_result *r)
     }
 }
 
+/* Erase the live line before anything else is printed. */
+static void clear_live(const evk_console *c)
+{
+    if (c->live) fputs("\r\033[K", c->f);
+}
+
+void evk_console_progress(const evk_console *c, size_t done, size_t total, size_t running,
+                          const char *longest, uint64_t longest_ms)
+{
+    if (!c->live) return;
+    clear_live(c);
+    fprintf(c->f, "[%zu/%zu] %zu running", done, total, running);
+    if (longest && *longest) fprintf(c->f, ", longest %s %.1f s", longest, (double)longest_ms / 1000.0);
+    fflush(c->f);
+}
+
 void evk_console_case(const evk_console *c, const evk_case_result *r, size_t done, size_t total)
 {
     bool failed = r->verdict == EVK_VERDICT_FAIL && !r->baseline_listed;
     if (c->quiet && !failed) return;
+    clear_live(c);
     char obs[600];
     evk_report_sanitize(r->observed, strlen(r->observed), obs, sizeof obs);
     int w = total >= 100 ? 3 : 2;
@@ -46,6 +63,7 @@ void evk_console_case(const evk_console *c, const evk_case_result *r, size_t don
 
 void evk_console_summary(const evk_console *c, const evk_summary *s, const evk_run_info *info)
 {
+    clear_live(c);
     fprintf(c->f, "%s%zu passed, %zu failed%s, %zu non-strict, %zu informational, %zu skipped",
             c->color ? (s->fail ? "\033[1;31m" : "\033[1;32m") : "", s->pass, s->fail,
             c->color ? "\033[0m" : "", s->non_strict, s->info, s->skip);

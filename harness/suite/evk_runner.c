@@ -95,6 +95,7 @@ struct suite {
     size_t *retries; /* cases to run again, alone */
     size_t nretries, next_retry;
     bool interrupted;
+    uint64_t next_progress;
     const evk_case *const *cases;
     evk_case_result *results;
     size_t n, next, running, done;
@@ -1229,6 +1230,16 @@ static void on_monitor(evk_timer *t, void *user)
     }
     s->monitor_due = t_now + MONITOR_MS;
     evk_timer_at(t, s->monitor_due);
+    if (s->o.on_progress && t_now >= s->next_progress) {
+        s->next_progress = t_now + 250;
+        const crun *oldest = NULL;
+        for (size_t i = 0; i < s->n; i++) {
+            const crun *r = &s->runs[i];
+            if (r->timer && !r->finished && (!oldest || r->t0 < oldest->t0)) oldest = r;
+        }
+        s->o.on_progress(s->done, s->n, s->running, oldest ? oldest->c->id : "",
+                         oldest ? t_now - oldest->t0 : 0, s->o.user);
+    }
 }
 
 int evk_suite_run(const evk_suite_opts *o, const evk_case *const *cases, size_t n,

@@ -48,6 +48,10 @@ typedef struct evk_suite_opts {
     /* Set (e.g. by a signal handler) to end the run early: running cases end
      * as "interrupted", the others are not started; clients are still reaped. */
     const volatile int *stop;
+    /* Called about every 250 ms while cases run: how many are done, how many
+     * run, and the one running longest (for a live progress line). */
+    void (*on_progress)(size_t done, size_t total, size_t running, const char *longest, uint64_t longest_ms,
+                        void *user);
     /* Called as each case ends (progress, console report). */
     void (*on_result)(const evk_case_result *r, size_t done, size_t total, void *user);
     void *user;
