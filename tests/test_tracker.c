@@ -213,6 +213,17 @@ START_TEST(matches_array_model)
 }
 END_TEST
 
+START_TEST(error_texts)
+{
+    /* Every code has its own text; unknown codes get a fallback, never NULL. */
+    ck_assert_str_eq(evk_strerror(EVK_OK), "success");
+    ck_assert_str_eq(evk_strerror(EVK_EDUPID), "id is already among the unacked Events");
+    ck_assert_str_eq(evk_strerror(EVK_ENOTFOUND), "no unacked Event has that id");
+    ck_assert_str_eq(evk_strerror(12345), "unknown error");
+    ck_assert(EVK_ENOMEM < 0 && EVK_EIO < 0 && EVK_ENOMEM != EVK_EIO);
+}
+END_TEST
+
 static Suite *tracker_suite(void)
 {
     Suite *s = suite_create("tracker");
@@ -225,6 +236,7 @@ static Suite *tracker_suite(void)
     tcase_add_test(tc, bounded_and_limit_changes);
     tcase_add_test(tc, million_entries_memory_returns);
     tcase_add_test(tc, matches_array_model);
+    tcase_add_test(tc, error_texts);
     suite_add_tcase(s, tc);
     return s;
 }
