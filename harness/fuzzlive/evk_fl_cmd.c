@@ -23,6 +23,9 @@
 #include "evk_net.h"
 #include "evk_uuid.h"
 
+/* A batch lasts about this long (see the main loop). */
+#define BATCH_MS 3000
+
 /* Minimising may run this long past the end of the duration. */
 #define MIN_GRACE_MS 15000
 
@@ -205,6 +208,7 @@ typedef struct fuzz {
     /* Counters. */
     uint64_t sessions, sent, received, verdicts[5], next_index;
     uint64_t rerun_sessions, fuzz_ms, batch_t0; /* time spent fuzzing (not minimising) */
+    uint64_t last_batch_ms;
     unsigned findings, unconfirmed, internal;
     seen *seen;
     size_t nseen, capseen;
@@ -443,6 +447,7 @@ static void handle_finding(fuzz *f, evk_fl_case *fc, const evk_fl_class *cls, co
         evk_fl_finding md;
         fill_finding(f, &md, min, cls, ok ? &mr : r);
         md.minimised = true;
+        snprintf(min->doing, sizeof min->doing, "%zu of the original %zu step(s), which were: %s", min->n, fc->n, fc->doing);
         snprintf(md.original, sizeof md.original, "%s", name);
         md.original_steps = fc->n;
         char mname[256];
@@ -461,28 +466,108 @@ static void handle_finding(fuzz *f, evk_fl_case *fc, const evk_fl_class *cls, co
     f->activity = NULL;
 }
 
-/* When did the target first drop a connection in this batch? The session
- * that saw that first is the best suspect of a crash. */
-static long suspect(fuzz *f, evk_case_result *res, size_t n)
+/* The sessions that may have crashed the target, best guess first: those
+ * whose connection dropped within SUSPECT_WINDOW_MS of the first drop (a
+ * crash drops them all at once), the one that sent last before its drop
+ * first (the target was reading it). Returns how many went into out. */
+#define SUSPECT_WINDOW_MS 50
+#define MAX_SUSPECTS 16
+
+typedef struct suspect_t {
+    size_t i;
+    uint64_t drop_at, last_out;
+} suspect_t;
+
+static int cmp_suspect(const void *a, const void *b)
 {
-    long best = -1;
-    uint64_t best_t = UINT64_MAX;
+    const suspect_t *x = a, *y = b;
+    if (x->last_out != y->last_out) return x->last_out > y->last_out ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static size_t suspects(fuzz *f, const evk_case_result *res, size_t n, size_t *out, size_t cap)
+{
+    suspect_t *s = calloc(n ? n : 1, sizeof *s);
+    size_t ns = 0;
+    uint64_t first = UINT64_MAX;
+    if (!s) return 0;
     for (size_t i = 0; i < n; i++) {
         const evk_case_result *r = &res[i];
+        uint64_t start = f->batch_end[i] >= r->duration_ms ? f->batch_end[i] - r->duration_ms : 0, last_out = 0;
         for (size_t k = 0; k < r->tr.n; k++) {
-            if (r->tr.e[k].kind != EVK_T_DROP) continue;
-            uint64_t start = f->batch_end[i] >= r->duration_ms ? f->batch_end[i] - r->duration_ms : 0;
-            uint64_t at = start + r->tr.e[k].t_ms;
-            if (at < best_t) best_t = at, best = (long)i;
+            const evk_tentry *e = &r->tr.e[k];
+            if (e->out && (e->kind == EVK_T_TEXT || e->kind == EVK_T_BINARY || e->kind == EVK_T_PING))
+                last_out = start + e->t_ms;
+            if (e->kind != EVK_T_DROP) continue;
+            s[ns++] = (suspect_t){.i = i, .drop_at = start + e->t_ms, .last_out = last_out};
+            if (start + e->t_ms < first) first = start + e->t_ms;
+            break;
         }
     }
-    if (best < 0)
-        for (size_t i = 0; i < n && best < 0; i++) {
+    size_t k = 0;
+    for (size_t j = 0; j < ns; j++)
+        if (s[j].drop_at <= first + SUSPECT_WINDOW_MS) s[k++] = s[j];
+    qsort(s, k, sizeof *s, cmp_suspect);
+    size_t m = k < cap ? k : cap;
+    for (size_t j = 0; j < m; j++) out[j] = s[j].i;
+    free(s);
+    return m;
+}
+
+/* The target went away during a batch. Find the session that does it by
+ * running the suspects alone once the target is back (a supervisor restarts
+ * it); without a restart, the best guess is saved as it is. */
+static void handle_crash(fuzz *f, evk_fl_case **cases, evk_case_result *res, size_t n, bool hung)
+{
+    size_t sus[MAX_SUSPECTS];
+    size_t ns = suspects(f, res, n, sus, MAX_SUSPECTS);
+    if (!ns) { /* nothing dropped: whoever failed first */
+        for (size_t i = 0; i < n && !ns; i++) {
             evk_fl_class c;
             evk_fl_classify(&res[i], &c);
-            if (c.finding) best = (long)i;
+            if (c.finding) sus[ns++] = i;
         }
-    return best;
+    }
+    if (!ns) return;
+    f->activity = "[waiting for the target]";
+    progress(f, true);
+    char err[256];
+    f->target_gone = evk_fl_wait_up(&f->t, f->o.restart_wait_ms, err, sizeof err) != EVK_FL_UP;
+    size_t culprit = sus[0];
+    bool found = false;
+    for (size_t j = 0; j < ns && !f->target_gone && !evk_fl_signalled; j++) {
+        evk_fl_class want;
+        evk_fl_classify(&res[sus[j]], &want);
+        evk_fl_class_set_down(&want, hung);
+        evk_fl_min_opts mo = {.target = &f->t, .want = &want, .restart_wait_ms = f->o.restart_wait_ms};
+        evk_fl_min_stats st;
+        memset(&st, 0, sizeof st);
+        f->activity = "[looking for the session that crashes it]";
+        f->minimising = true;
+        f->min_deadline = 0;
+        reset_stop(f);
+        found = evk_fl_check(&mo, cases[sus[j]], 1, NULL, &st) > 0;
+        f->minimising = false;
+        if (found) {
+            culprit = sus[j];
+            break;
+        }
+        f->target_gone = evk_fl_wait_up(&f->t, f->o.restart_wait_ms, err, sizeof err) != EVK_FL_UP;
+    }
+    evk_fl_class c;
+    evk_fl_classify(&res[culprit], &c);
+    evk_fl_class_set_down(&c, hung);
+    seen *sn = find_seen(f, c.sig);
+    if (sn) {
+        sn->count++;
+        return;
+    }
+    if (!found)
+        say(f, "the target %s: the session that did it is not known for sure (%s); saving the best guess of %zu",
+            f->target_gone ? "did not come back" : "survived each suspect alone",
+            f->target_gone ? "no restart" : "a combination?", ns);
+    handle_finding(f, cases[culprit], &c, &res[culprit], true);
+    if (!f->target_gone) f->target_gone = evk_fl_wait_up(&f->t, f->o.restart_wait_ms, err, sizeof err) != EVK_FL_UP;
 }
 
 static int cmp_est(const void *a, const void *b)
@@ -511,7 +596,8 @@ static void run_batch(fuzz *f, size_t n)
     reset_stop(f);
     f->batch_t0 = evk_clock_ms();
     int rc = evk_fl_run(&f->t, cases, n, res);
-    f->fuzz_ms += evk_clock_ms() - f->batch_t0;
+    f->last_batch_ms = evk_clock_ms() - f->batch_t0;
+    f->fuzz_ms += f->last_batch_ms;
     f->batch_t0 = 0;
     f->batch_results = NULL;
     if (rc == EVK_EIO) evk_die("cannot listen for the client (address in use?)");
@@ -529,27 +615,8 @@ static void run_batch(fuzz *f, size_t n)
     char err[256] = "";
     if (dropped && !evk_fl_signalled) up = evk_fl_probe(&f->t, err, sizeof err);
     if (up != EVK_FL_UP) {
-        long k = suspect(f, res, n);
-        evk_fl_class c;
-        if (k >= 0) evk_fl_classify(&res[k], &c);
-        else memset(&c, 0, sizeof c);
-        evk_fl_class_set_down(&c, up == EVK_FL_HUNG);
         say(f, "the target is %s after a batch (%s)", up == EVK_FL_HUNG ? "hanging" : "gone", err);
-        seen *sn = find_seen(f, c.sig);
-        if (sn) {
-            sn->count++;
-        } else if (k >= 0) {
-            /* Wait for a supervisor to bring it back: then it can be minimised. */
-            f->activity = "[waiting for the target]";
-            progress(f, true);
-            char e2[256];
-            f->target_gone = evk_fl_wait_up(&f->t, f->o.restart_wait_ms, e2, sizeof e2) != EVK_FL_UP;
-            handle_finding(f, cases[k], &c, &res[k], true);
-        }
-        if (!f->target_gone) {
-            char e2[256];
-            f->target_gone = evk_fl_wait_up(&f->t, f->o.restart_wait_ms, e2, sizeof e2) != EVK_FL_UP;
-        }
+        handle_crash(f, cases, res, n, up == EVK_FL_HUNG);
         if (f->target_gone) say(f, "the target did not come back within %.0f s: stopping", secs(f->o.restart_wait_ms));
     } else {
         for (size_t i = 0; i < n && !evk_fl_signalled; i++) {
@@ -677,10 +744,19 @@ int evk_cmd_fuzz_live(int argc, char **argv)
             (unsigned long long)o->seed, secs((uint64_t)o->duration_ms), token && !o->client ? 1 : o->jobs,
             f->g.trigger ? "" : o->client ? " (the client sends no Events of its own)" : " (the target emits no Events on the trigger)",
             o->findings);
-    size_t batch = o->batch ? o->batch : (size_t)(token && !o->client ? 16 : 16 * o->jobs);
+    /* Batches of about BATCH_MS: findings are handled between batches, and a
+     * slow target (every session waits for a deadline) must not hold one back
+     * for long; a fast one gets big batches (less time lost in their tails). */
+    unsigned conc = token && !o->client ? 1 : o->jobs;
+    size_t batch = o->batch ? o->batch : (size_t)conc; /* small at first: early findings come early */
     while (!evk_fl_signalled && evk_clock_ms() < f->end && !f->target_gone &&
-           !(o->stop_after && f->findings >= o->stop_after))
+           !(o->stop_after && f->findings >= o->stop_after)) {
         run_batch(f, batch);
+        if (o->batch || !f->last_batch_ms) continue;
+        double per_s = (double)batch * 1000.0 / (double)f->last_batch_ms, want = per_s * BATCH_MS / 1000.0;
+        double lo = conc, hi = 64.0 * conc;
+        batch = (size_t)(want < lo ? lo : want > hi ? hi : want);
+    }
 
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);

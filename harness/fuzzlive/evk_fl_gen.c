@@ -37,7 +37,7 @@ static void add(gen *g, const evk_step *st)
 
 static void send_raw(gen *g, evk_step_kind kind, const char *text, size_t len, int fragments)
 {
-    evk_step st = {.kind = kind, .n = fragments,
+    evk_step st = {.kind = kind, .n = kind == EVK_STEP_SEND_FRAGMENTS ? fragments : 0,
                    .msg = {.kind = EVK_MSG_NONE, .raw = text, .raw_len = len}};
     add(g, &st);
 }

@@ -1,0 +1,179 @@
+#!/bin/sh
+# The live fuzzer against the reference server (issue 7).
+#
+#   fuzz_live.sh EVACK cli
+#       usage errors and an unreachable target end with exit 2 and one line
+#       on stderr; replay says "not reproduced" (exit 0) for a finding the
+#       correct server does not show.
+#   fuzz_live.sh EVACK clean PROFILE
+#       a fault-free reference server: a run of EVK_FL_CLEAN_S seconds
+#       (default 5) must find nothing (exit 0, no finding files).
+#   fuzz_live.sh EVACK fault NAME PROFILE
+#       the reference server with fault NAME: a run of at most EVK_FL_FAULT_S
+#       seconds (default 30; the issue's bound is 60) must find it (exit 1,
+#       a finding saved), and the saved finding, minimised when minimisation
+#       succeeded, must replay as "reproduced" against a fresh faulty server
+#       and as "not reproduced" against a correct one.
+#
+# Environment: EVK_FL_CLEAN_S, EVK_FL_FAULT_S, EVK_FL_SEED (default 1),
+# EVK_FL_JOBS (sessions at once, default 64), EVK_FL_ACK (the servers' ack
+# limit, default 0.5 s), EVK_FL_KEEP=1 keeps the work directory.
+# Prints one line "fuzz-live <fault> <profile>: found <sig> after <s> s,
+# minimised <a> -> <b> steps, replay ok" (or why not). Exit 0 = as required.
+set -u
+
+evack=${1:?usage: fuzz_live.sh EVACK clean|fault ...}
+mode=${2:?usage: fuzz_live.sh EVACK clean PROFILE | fault NAME PROFILE}
+if [ "$mode" = clean ] || [ "$mode" = cli ]; then
+    fault=none profile=${3:-seed}
+else
+    fault=${3:?fault name} profile=${4:-seed}
+fi
+ack=${EVK_FL_ACK:-0.5}
+seed=${EVK_FL_SEED:-1}
+jobs=${EVK_FL_JOBS:-64}
+work=$(mktemp -d "${TMPDIR:-/tmp}/evk-fuzzlive.XXXXXX")
+pids=""
+cleanup() {
+    touch "$work/stop"
+    for c in "$work"/*.child; do [ -f "$c" ] && kill "$(cat "$c")" 2>/dev/null; done
+    for p in $pids; do kill "$p" 2>/dev/null; done
+    for p in $pids; do wait "$p" 2>/dev/null; done
+    if [ "${EVK_FL_KEEP:-0}" = 1 ]; then echo "work directory kept: $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM
+
+# start_server NAME FAULT: a reference server on a free port; sets $url.
+start_server() {
+    pf=$work/$1.port
+    rm -f "$pf"
+    set -- "$1" ref server --port 0 --port-file "$pf" --ack-timeout "$ack" --profile "$profile" \
+        $( [ "$2" != none ] && echo --fault "$2" )
+    name=$1
+    shift
+    "$evack" "$@" >"$work/$name.log" 2>&1 &
+    pids="$pids $!"
+    i=0
+    while [ ! -s "$pf" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    if [ ! -s "$pf" ]; then
+        echo "fuzz-live $fault $profile: the reference server did not start"
+        cat "$work/$name.log"
+        exit 1
+    fi
+    url="ws://127.0.0.1:$(cat "$pf")/"
+}
+
+# start_supervised NAME FAULT: like start_server, but restarted on the same
+# port whenever it dies (as a service manager would), so that the fuzzer can
+# find and minimise the session that crashes it.
+start_supervised() {
+    pf=$work/$1.port name=$1 f=$2
+    rm -f "$pf"
+    (
+        port=0
+        while [ ! -f "$work/stop" ]; do
+            set -- ref server --port "$port" --port-file "$pf" --ack-timeout "$ack" --profile "$profile"
+            [ "$f" != none ] && set -- "$@" --fault "$f"
+            "$evack" "$@" >>"$work/$name.log" 2>&1 &
+            echo $! >"$work/$name.child"
+            wait $!
+            port=$(cat "$pf" 2>/dev/null || echo 0)
+            sleep 0.1
+        done
+    ) 2>>"$work/$name.log" &
+    pids="$pids $!"
+    i=0
+    while [ ! -s "$pf" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    [ -s "$pf" ] || { echo "fuzz-live $fault $profile: the reference server did not start"; exit 1; }
+    url="ws://127.0.0.1:$(cat "$pf")/"
+}
+
+fail() {
+    echo "fuzz-live $fault $profile: FAILED: $*"
+    [ -f "$work/fuzz.err" ] && sed 's/^/    /' "$work/fuzz.err" | tail -n 30
+    exit 1
+}
+
+if [ "$mode" = cli ]; then
+    # expect_2 DESCRIPTION ARGS...: exit 2 with exactly one line on stderr.
+    expect_2() {
+        what=$1
+        shift
+        "$evack" "$@" >"$work/out" 2>"$work/err"
+        rc=$?
+        [ $rc -eq 2 ] || fail "$what: exit $rc (expected 2)"
+        [ "$(wc -l <"$work/err")" -eq 1 ] || fail "$what: not one line on stderr: $(cat "$work/err")"
+    }
+    expect_2 "no target" fuzz-live --duration 1
+    expect_2 "a bad duration" fuzz-live ws://127.0.0.1:1/ --duration soon
+    expect_2 "a bad seed" fuzz-live ws://127.0.0.1:1/ --seed -3
+    expect_2 "an unknown option" fuzz-live ws://127.0.0.1:1/ --frobnicate
+    expect_2 "an unknown profile" fuzz-live ws://127.0.0.1:1/ --profile nope
+    expect_2 "an unreachable target" fuzz-live ws://127.0.0.1:1/ --duration 1
+    expect_2 "replay without a file" replay
+    expect_2 "replay of a missing file" replay "$work/nothing.json" ws://127.0.0.1:1/
+    printf 'not json' >"$work/bad.json"
+    expect_2 "replay of a bad file" replay "$work/bad.json" ws://127.0.0.1:1/
+    # A finding by hand: a binary frame must be closed with 4001.
+    cat >"$work/handmade.json" <<'JSON'
+{ "evack_finding": 1, "signature": "wrong-code:4002", "role": "server", "profile": "seed",
+  "steps": [ { "step": "send_binary", "text": "{}" } ] }
+JSON
+    start_server ref none
+    expect_2 "replay against an unreachable target" replay "$work/handmade.json" ws://127.0.0.1:1/
+    out=$("$evack" replay "$work/handmade.json" "$url" 2>&1)
+    rc=$?
+    [ $rc -eq 0 ] && [ "$(echo "$out" | head -n 1)" = "not reproduced" ] ||
+        fail "replay of a hand-made finding against the correct server: exit $rc: $out"
+    "$evack" fuzz-live --help | grep -q -- '--duration' || fail "fuzz-live --help does not list --duration"
+    echo "fuzz-live cli: usage errors exit 2 with one line; replay says not reproduced"
+    exit 0
+fi
+
+if [ "$mode" = clean ]; then
+    start_server ref none
+    secs=${EVK_FL_CLEAN_S:-5}
+    "$evack" fuzz-live "$url" --duration "$secs" --seed "$seed" --profile "$profile" --jobs "$jobs" \
+        --findings "$work/findings" 2>"$work/fuzz.err"
+    rc=$?
+    summary=$(grep -E 'sessions \(' "$work/fuzz.err" | sed 's/^ *//')
+    [ $rc -eq 0 ] || fail "exit $rc against the correct server (expected 0: nothing found)"
+    n=$(find "$work/findings" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l)
+    [ "$n" -eq 0 ] || fail "$n finding file(s) against the correct server"
+    echo "fuzz-live none $profile: nothing found in $secs s ($summary)"
+    exit 0
+fi
+
+# A fault: fuzz until the first finding.
+start_supervised faulty "$fault"
+limit=${EVK_FL_FAULT_S:-30}
+"$evack" fuzz-live "$url" --duration "$limit" --seed "$seed" --profile "$profile" --jobs "$jobs" \
+    --findings "$work/findings" --stop-after 1 --minimise-time 30 --restart-wait 3 2>"$work/fuzz.err"
+rc=$?
+[ $rc -eq 1 ] || fail "exit $rc: the fault was not found within $limit s"
+orig=$(find "$work/findings" -maxdepth 1 -name '*.json' ! -name '*.min.json' | head -n 1)
+[ -n "$orig" ] || fail "exit 1 but no finding file"
+min=${orig%.json}.min.json
+[ -f "$min" ] || min=$orig
+sig=$(sed -n 's/^[[:space:]]*"signature":[[:space:]]*"\(.*\)",$/\1/p' "$orig" | head -n 1)
+after=$(sed -n 's/^[[:space:]]*"found_after_s":[[:space:]]*\([0-9.]*\),$/\1/p' "$orig" | head -n 1)
+steps_of() { grep -c '"step":' "$1"; }
+steps="$(steps_of "$orig") -> $(steps_of "$min")"
+
+# The replay reproduces it against a fresh faulty server...
+touch "$work/stop"
+kill "$(cat "$work/faulty.child")" 2>/dev/null
+for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+pids=""
+start_server faulty2 "$fault"
+out=$("$evack" replay "$min" "$url" 2>&1)
+rc=$?
+[ $rc -eq 1 ] || { echo "$out" | sed 's/^/    /'; fail "replay of $(basename "$min") against the faulty server: exit $rc (expected 1: reproduced)"; }
+# ... and not against a correct one.
+start_server ref none
+out=$("$evack" replay "$min" "$url" 2>&1)
+rc=$?
+[ $rc -eq 0 ] || { echo "$out" | sed 's/^/    /'; fail "replay of $(basename "$min") against the correct server: exit $rc (expected 0: not reproduced)"; }
+echo "fuzz-live $fault $profile: found $sig after ${after:-?} s, minimised $steps steps, replay ok"
+exit 0

@@ -1,0 +1,50 @@
+# The live fuzzer (issue 7; docs/fuzz-live.md), included by tests/CMakeLists.txt.
+#
+# fuzz_live.unit            generator determinism, defects, finding files, verdicts
+# fuzz_live.cli             usage errors and unreachable targets exit 2, replay says no
+# fuzz_live.clean.<profile> a run against the correct reference server finds
+#                           nothing (EVK_FL_CLEAN_S seconds, default 5)
+# fuzz_live.fault.<name>    for every server fault of conformance/faults.tsv that
+#                           the oracle can observe: a run of at most EVK_FL_FAULT_S
+#                           seconds (default 30) finds it, and its minimised replay
+#                           reproduces against the faulty server and not against the
+#                           correct one. Each usually takes 2-8 s.
+# Not observable by a fuzzer that never varies the HTTP upgrade (they need the
+# server started with --token and a bearer header): the upgrade faults below.
+if(NOT TARGET evk_fuzzlive)
+  return()
+endif()
+
+add_executable(test_fuzzlive ${PROJECT_SOURCE_DIR}/harness/fuzzlive/test_fuzzlive.c)
+target_include_directories(test_fuzzlive PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(test_fuzzlive PRIVATE evk_fuzzlive PkgConfig::CHECK)
+add_test(NAME fuzz_live.unit COMMAND test_fuzzlive)
+set_tests_properties(fuzz_live.unit PROPERTIES LABELS fuzz_live)
+
+set(EVK_FL_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/fuzz_live.sh)
+add_test(NAME fuzz_live.cli COMMAND sh ${EVK_FL_SCRIPT} $<TARGET_FILE:evack> cli)
+set_tests_properties(fuzz_live.cli PROPERTIES LABELS fuzz_live TIMEOUT 60)
+foreach(profile seed strict)
+  add_test(NAME fuzz_live.clean.${profile}
+           COMMAND sh ${EVK_FL_SCRIPT} $<TARGET_FILE:evack> clean ${profile})
+  set_tests_properties(fuzz_live.clean.${profile} PROPERTIES LABELS fuzz_live TIMEOUT 300)
+endforeach()
+
+set(EVK_FL_UNOBSERVABLE token-unchecked token-optional second-connection-allowed)
+file(STRINGS ${PROJECT_SOURCE_DIR}/conformance/faults.tsv EVK_FL_ROWS REGEX "^[^#]")
+foreach(row IN LISTS EVK_FL_ROWS)
+  string(REPLACE "\t" ";" cols "${row}")
+  list(LENGTH cols ncols)
+  if(ncols LESS 3)
+    continue()
+  endif()
+  list(GET cols 0 fault)
+  list(GET cols 1 role)
+  list(GET cols 2 profile)
+  if(NOT role STREQUAL "server" OR fault IN_LIST EVK_FL_UNOBSERVABLE)
+    continue()
+  endif()
+  add_test(NAME fuzz_live.fault.${fault}
+           COMMAND sh ${EVK_FL_SCRIPT} $<TARGET_FILE:evack> fault ${fault} ${profile})
+  set_tests_properties(fuzz_live.fault.${fault} PROPERTIES LABELS fuzz_live TIMEOUT 300)
+endforeach()
