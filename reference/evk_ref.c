@@ -42,7 +42,9 @@ struct peer {
     evk_loop *loop;
     evk_conn *conn;
     evk_session *s;
-    evk_timer *tick, *later;
+    evk_timer *tick, *later, *acker;
+    struct { evk_uuid id; uint64_t due; } *owed; /* ack_delay_ms: Events to ack, oldest first */
+    size_t nowed, capowed;
     delayed *queue;
     size_t nqueue, capqueue;
     /* Reassembly of the message being received. */
@@ -307,6 +309,40 @@ static void schedule_tick(peer *p)
     evk_timer_at(p->tick, when < 0 ? 0 : (uint64_t)when);
 }
 
+static void client_send_events(peer *p);
+
+/* ack_delay_ms: ack what is due, then sleep until the next one. */
+static void on_acker(evk_timer *t, void *user)
+{
+    peer *p = user;
+    uint64_t now = now_ms();
+    size_t k = 0;
+    while (k < p->nowed && p->owed[k].due <= now) {
+        evk_session_ack(p->s, &p->owed[k].id, now); /* ENOTFOUND after a close: fine */
+        k++;
+    }
+    memmove(p->owed, p->owed + k, (p->nowed - k) * sizeof *p->owed);
+    p->nowed -= k;
+    drain(p);
+    client_send_events(p); /* a client's own Events follow its (late) handshake Ack */
+    drain(p);
+    if (p->nowed) evk_timer_at(t, p->owed[0].due);
+}
+
+static void owe_ack(peer *p, const evk_uuid *id)
+{
+    if (p->nowed == p->capowed) {
+        size_t cap = p->capowed ? p->capowed * 2 : 16;
+        void *o = realloc(p->owed, cap * sizeof *p->owed);
+        if (!o) return;
+        p->owed = o;
+        p->capowed = cap;
+    }
+    p->owed[p->nowed].id = *id;
+    p->owed[p->nowed].due = now_ms() + p->o.ack_delay_ms;
+    if (p->nowed++ == 0) evk_timer_at(p->acker, p->owed[0].due);
+}
+
 static void on_later(evk_timer *t, void *user)
 {
     (void)t;
@@ -567,6 +603,7 @@ static void on_message(peer *p, const char *text, size_t len)
         const evk_message *m = evk_session_last_message(p->s);
         bool valid_event = m->kind == EVK_MSG_EVENT && m->violation == EVK_V_NONE &&
                            evk_session_state(p->s) != EVK_S_CLOSED;
+        if (valid_event && p->o.ack_delay_ms && evk_session_owes_ack(p->s, &m->id)) owe_ack(p, &m->id);
         drain(p);
         if (valid_event && p->role == EVK_ROLE_SERVER) {
             emit_triggered(p, text, len);
@@ -638,6 +675,8 @@ static void peer_free(peer *p)
     evk_session_free(p->s);
     evk_timer_free(p->tick);
     evk_timer_free(p->later);
+    evk_timer_free(p->acker);
+    free(p->owed);
     for (size_t i = 0; i < p->nqueue; i++) free(p->queue[i].text);
     free(p->queue);
     free(p->buf);
@@ -658,12 +697,13 @@ static peer *peer_new(evk_loop *l, const evk_ref_opts *o, evk_role role, uint64_
     evk_uuid_v4(&r);
     memcpy(&seed, r.b, sizeof seed);
     evk_session_config c = {.role = role, .profile = o->profile, .ack_limit_ms = limit,
-                            .max_message = o->max_message, .seed = seed,
+                            .max_message = o->max_message, .seed = seed, .manual_ack = o->ack_delay_ms > 0,
                             .wall_base_us = evk_wall_us() - (int64_t)now_ms() * 1000};
     p->s = evk_session_new(&c);
     p->tick = evk_timer_new(l, on_tick, p);
     p->later = evk_timer_new(l, on_later, p);
-    if (!p->s || !p->tick || !p->later) {
+    p->acker = evk_timer_new(l, on_acker, p);
+    if (!p->s || !p->tick || !p->later || !p->acker) {
         peer_free(p);
         return NULL;
     }

@@ -32,6 +32,8 @@ typedef struct evk_ref_opts {
     const char *token;       /* server: required bearer token, or NULL */
     size_t max_message;      /* 0: 4 MiB */
     unsigned send_events;    /* client: Events to send once the handshake is done */
+    uint64_t ack_delay_ms;   /* ack each Event this long after it came (still correct
+                              * while below the limit): a slow but correct peer */
     bool verbose;            /* log connections and closes on stderr */
 } evk_ref_opts;
 

@@ -5,8 +5,8 @@
 #   fault_matrix.sh EVACK TABLE [server|client]
 #
 # For the role, it runs the whole suite against the fault-free reference peer
-# under seed and strict (zero failures allowed: a failure there is a false
-# positive), then against the peer with each fault of TABLE under the row's
+# under seed and strict, also as a slow peer that acks 150 ms late (zero
+# failures allowed: a failure there is a false positive), then against the peer with each fault of TABLE under the row's
 # profile (at least one listed case must fail, else the fault survived).
 # Rows run in parallel (EVK_MATRIX_JOBS, default 4) with a short ack limit
 # (EVK_MATRIX_ACK seconds, default 0.5: the deadline tolerance is
@@ -21,12 +21,15 @@ if [ "${1:-}" = "--row" ]; then
     evack=$2 work=$3 id=$4 role=$5 fault=$6 profile=$7 cases=$8
     ack=${EVK_MATRIX_ACK:-0.5} token=evack-matrix-token
     out=$work/$id.out
+    # "none+slow": the correct peer acking 150 ms late (slow but correct).
+    extra=""
+    if [ "$fault" = none+slow ]; then fault=none; extra="--ack-delay 150"; fi
     if [ "$role" = server ]; then
         pf=$work/$id.port
         # Only the upgrade rows need the token (it allows one connection at a time).
         upgrade=false
         case "$cases" in upgrade.*) upgrade=true ;; esac
-        set -- ref server --port 0 --port-file "$pf" --ack-timeout "$ack" --profile "$profile"
+        set -- ref server --port 0 --port-file "$pf" --ack-timeout "$ack" --profile "$profile" $extra
         $upgrade && set -- "$@" --token "$token"
         [ "$fault" != none ] && set -- "$@" --fault "$fault"
         "$evack" "$@" >"$work/$id.server.log" 2>&1 &
@@ -45,7 +48,7 @@ if [ "${1:-}" = "--row" ]; then
         kill "$spid" 2>/dev/null
         wait "$spid" 2>/dev/null
     else
-        client="$evack ref client {url} --profile $profile"
+        client="$evack ref client {url} --profile $profile $extra"
         [ "$fault" != none ] && client="$client --fault $fault"
         "$evack" --client "$client" --profile "$profile" --ack-timeout "$ack" --color never >"$out" 2>&1
         rc=$?
@@ -80,6 +83,8 @@ start=$(date +%s)
 {
     echo "ref-seed none seed all"
     echo "ref-strict none strict all"
+    echo "ref-slow-seed none+slow seed all"
+    echo "ref-slow-strict none+slow strict all"
     [ "$role" = server ] && echo "ref-token none seed upgrade.*"
     awk -F'\t' -v role="$role" '!/^#/ && NF >= 4 && $2 == role { printf "f%03d %s %s %s\n", NR, $1, $3, $4 }' "$table"
 } >"$work/rows"

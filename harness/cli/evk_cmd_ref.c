@@ -35,11 +35,12 @@ static int ref_server(int argc, char **argv)
     const char *host = "127.0.0.1", *profile_name = "seed", *fault = NULL, *token = NULL, *port_file = NULL;
     const char *cert = NULL, *key = NULL;
     int port = 0;
-    double ack = 1;
+    double ack = 1, ack_delay = 0;
     bool verbose = false;
     evk_args a = {.argc = argc, .argv = argv};
     for (a.i = 1; a.i < argc; a.i++) {
         if (evk_arg_is(&a, "--host", true)) host = a.value;
+        else if (evk_arg_is(&a, "--ack-delay", true)) ack_delay = evk_arg_number("--ack-delay", a.value, 0, 3600000);
         else if (evk_arg_is(&a, "--port", true)) port = (int)evk_arg_number("--port", a.value, 0, 65535);
         else if (evk_arg_is(&a, "--ack-timeout", true)) ack = evk_arg_number("--ack-timeout", a.value, 0.001, 3600);
         else if (evk_arg_is(&a, "--profile", true)) profile_name = a.value;
@@ -53,6 +54,7 @@ static int ref_server(int argc, char **argv)
             puts("usage: evack ref server [--host 127.0.0.1] [--port 0] [--ack-timeout S] [--profile P]\n"
                  "                        [--fault NAME] [--token T] [--port-file FILE] [--verbose]\n"
                  "                        [--cert PEM --key PEM]   (TLS: serve wss://)\n"
+                 "                        [--ack-delay MS]   (ack each Event MS later: slow but correct below the limit)\n"
                  "runs until SIGINT/SIGTERM; --port 0 picks a free port (printed, and written to --port-file)");
             return 0;
         } else evk_die("unknown argument '%s' (evack ref server --help)", argv[a.i]);
@@ -61,7 +63,8 @@ static int ref_server(int argc, char **argv)
     char err[512];
     if (evk_profile_load(&profile, profile_name, err, sizeof err) < 0) evk_die("%s", err);
     evk_ref_opts o = {.profile = &profile, .ack_limit_ms = (uint64_t)(ack * 1000 + 0.5),
-                      .fault = fault_named(fault, EVK_FR_S), .token = token, .verbose = verbose};
+                      .fault = fault_named(fault, EVK_FR_S), .token = token, .verbose = verbose,
+                      .ack_delay_ms = (uint64_t)ack_delay};
     if (!cert != !key) evk_die("TLS needs both --cert and --key");
     if (cert && access(cert, R_OK) != 0) evk_die("--cert %s: cannot read the file", cert);
     if (key && access(key, R_OK) != 0) evk_die("--key %s: cannot read the file", key);
@@ -97,15 +100,17 @@ static int ref_client(int argc, char **argv)
 {
     const char *url = NULL, *profile_name = "seed", *fault = NULL;
     unsigned events = 3;
+    double ack_delay = 0;
     bool verbose = false;
     evk_args a = {.argc = argc, .argv = argv};
     for (a.i = 1; a.i < argc; a.i++) {
         if (evk_arg_is(&a, "--send-events", true)) events = (unsigned)evk_arg_number("--send-events", a.value, 0, 100000);
+        else if (evk_arg_is(&a, "--ack-delay", true)) ack_delay = evk_arg_number("--ack-delay", a.value, 0, 3600000);
         else if (evk_arg_is(&a, "--profile", true)) profile_name = a.value;
         else if (evk_arg_is(&a, "--fault", true)) fault = a.value;
         else if (evk_arg_is(&a, "--verbose", false) || evk_arg_is(&a, "-v", false)) verbose = true;
         else if (strcmp(argv[a.i], "--help") == 0) {
-            puts("usage: evack ref client URL [--send-events N] [--profile P] [--fault NAME] [--verbose]\n"
+            puts("usage: evack ref client URL [--send-events N] [--profile P] [--fault NAME] [--ack-delay MS] [--verbose]\n"
                  "connects, acks the handshake, sends N Events (default 3), acks the server's Events,\n"
                  "and runs until the connection ends: exit 0, or 2 if it could not connect");
             return 0;
@@ -119,7 +124,7 @@ static int ref_client(int argc, char **argv)
     if (evk_profile_load(&profile, profile_name, err, sizeof err) < 0) evk_die("%s", err);
     if (evk_url_check(url, err, sizeof err) < 0) evk_die("%s", err);
     evk_ref_opts o = {.profile = &profile, .fault = fault_named(fault, EVK_FR_C), .send_events = events,
-                      .verbose = verbose};
+                      .verbose = verbose, .ack_delay_ms = (uint64_t)ack_delay};
     evk_loop *loop = evk_loop_new(NULL, err, sizeof err);
     if (!loop) evk_die("%s", err);
     evk_ref_client *c = evk_ref_client_new(loop, &o, url, false, err, sizeof err);

@@ -101,7 +101,7 @@ static const char fuzz_usage[] =
     "  --findings DIR     where findings go (default findings/)\n"
     "  --profile P        seed (default), strict, or a profile file\n"
     "  --header 'K: V'    an extra upgrade header (repeatable; never written to findings)\n"
-    "  --jobs N           sessions at once (default 48; a bearer token means one at a time)\n"
+    "  --jobs N           sessions at once (default 128, clients 4 per CPU; a bearer token: 1)\n"
     "  --batch N          sessions per batch (default 16 x jobs)\n"
     "  --timeout MS       how long to wait for an answer (default 1000)\n"
     "  --settle MS        quiet time after the last Ack (default 25)\n"
@@ -642,8 +642,9 @@ static void run_batch(fuzz *f, size_t n)
     free(ends);
 }
 
-/* Does the target emit Events (a server on the trigger, a client by itself)? */
-static bool probe_trigger(fuzz *f)
+/* Does the target emit Events (a server on the trigger, a client by itself)?
+ * Also learns the target's ack limit. */
+static bool probe_trigger(fuzz *f, uint64_t *limit_ms)
 {
     evk_fl_case *fc = evk_fl_case_new("fl.trigger-probe");
     if (!fc) evk_die("out of memory");
@@ -656,6 +657,7 @@ static bool probe_trigger(fuzz *f)
     evk_fl_run(&f->t, &fc, 1, &r);
     bool yes = !(r.verdict == EVK_VERDICT_SKIP && (strstr(r.observed, "came within") || strstr(r.observed, "trigger") ||
                                                   strstr(r.observed, "Event(s) this case needs")));
+    *limit_ms = f->t.role == EVK_ROLE_CLIENT ? (f->o.client_limit_ms ? f->o.client_limit_ms : 1000) : evk_fl_result_limit(&r);
     evk_result_reset(&r);
     evk_fl_case_free(fc);
     return yes;
@@ -700,7 +702,7 @@ int evk_cmd_fuzz_live(int argc, char **argv)
 {
     fuzz *f = calloc(1, sizeof *f);
     if (!f) evk_die("out of memory");
-    f->o = (opts){.profile = "seed", .findings = "findings", .duration_ms = 60000, .jobs = 48, .wait_ms = 1000,
+    f->o = (opts){.profile = "seed", .findings = "findings", .duration_ms = 60000, .jobs = 0, .wait_ms = 1000,
                   .settle_ms = 25, .min_ms = 60000, .restart_wait_ms = 5000, .minimise = true};
     parse(argc, argv, &f->o, false);
     opts *o = &f->o;
@@ -716,7 +718,11 @@ int evk_cmd_fuzz_live(int argc, char **argv)
         o->seed %= 1000000000ull; /* short enough to type again */
     }
     bool token = has_bearer(o);
-    if (o->client && !o->jobs) o->jobs = 8;
+    if (!o->jobs) {
+        /* Against a client every session is a process of its own. */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        o->jobs = o->client ? (unsigned)(cpus > 0 ? 4 * cpus : 8) : 128;
+    }
     f->loop = make_loop(o);
     f->t = (evk_fl_target){.loop = f->loop, .profile = &f->profile,
                            .role = o->client ? EVK_ROLE_CLIENT : EVK_ROLE_SERVER, .url = o->target,
@@ -737,11 +743,12 @@ int evk_cmd_fuzz_live(int argc, char **argv)
     if (!f->tick) evk_die("out of memory");
     evk_timer_at(f->tick, f->t0 + 100);
 
-    f->g = (evk_fl_gen_opts){.profile = &f->profile, .target_role = f->t.role, .seed = o->seed,
-                             .trigger = probe_trigger(f)};
-    fprintf(stderr, "fuzz-live: %s %s, profile %s, seed %llu, %.0f s, %u at a time%s; findings go to %s/\n",
+    f->g = (evk_fl_gen_opts){.profile = &f->profile, .target_role = f->t.role, .seed = o->seed};
+    f->g.trigger = probe_trigger(f, &f->g.limit_ms);
+    fprintf(stderr, "fuzz-live: %s %s, profile %s, seed %llu, ack limit %llu ms, %.0f s, %u at a time%s; findings go to %s/\n",
             o->client ? "client" : "server", o->client ? o->client : o->target, f->profile.name,
-            (unsigned long long)o->seed, secs((uint64_t)o->duration_ms), token && !o->client ? 1 : o->jobs,
+            (unsigned long long)o->seed, (unsigned long long)f->g.limit_ms, secs((uint64_t)o->duration_ms),
+            token && !o->client ? 1 : o->jobs,
             f->g.trigger ? "" : o->client ? " (the client sends no Events of its own)" : " (the target emits no Events on the trigger)",
             o->findings);
     /* Batches of about BATCH_MS: findings are handled between batches, and a

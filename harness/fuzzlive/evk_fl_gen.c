@@ -104,8 +104,17 @@ static void valid_noise(gen *g, evk_fl_msg *m, bool event)
  * (the latency between the two clocks would decide). */
 static double valid_frac(gen *g)
 {
-    if (evk_fl_rng_pct(&g->r, 70)) return (double)evk_fl_rng_below(&g->r, 10) / 100.0;
-    return 0.1 + (double)evk_fl_rng_below(&g->r, 60) / 100.0;
+    double hi = 0.6; /* below the limit minus the judge's tolerance, by 50 ms */
+    uint64_t limit = g->o->limit_ms;
+    if (limit) {
+        uint64_t tol = limit / 10 > 150 ? limit / 10 : 150;
+        double room = (double)limit - (double)tol - 50.0;
+        if (room / (double)limit < hi) hi = room > 0 ? room / (double)limit : 0;
+    }
+    unsigned top = (unsigned)(hi * 100.0); /* in hundredths */
+    if (top <= 10 || evk_fl_rng_pct(&g->r, 70))
+        return (double)evk_fl_rng_below(&g->r, top < 10 ? top + 1 : 10) / 100.0;
+    return (double)evk_fl_rng_range(&g->r, 10, top) / 100.0;
 }
 
 /* Is text a valid message of kind with nothing a judge only reports? */

@@ -24,6 +24,11 @@
  * (evk_fl_defects.h), as does 1007 for invalid UTF-8 and 1009 for big or
  * deep messages.
  *
+ * Waits are fractions of the ack limit. Valid Acks of the target's Events
+ * go out well before the limit minus the judge's tolerance (when limit_ms is
+ * known; else before 0.6 of it), so that a target closing on them can be
+ * told from one closing at the deadline; late ones well after it.
+ *
  * Ownership: the result is the caller's (evk_fl_case_free). NULL when out
  * of memory. Time: reads no clock; waits are steps the runner times.
  */
@@ -43,6 +48,7 @@ typedef struct evk_fl_gen_opts {
     uint64_t seed;
     bool trigger;          /* the target emits Events: a server when an Event carries the
                             * trigger, a client on its own after the handshake */
+    uint64_t limit_ms;     /* the target's ack limit, when known (0: not known) */
 } evk_fl_gen_opts;
 
 evk_fl_case *evk_fl_generate(const evk_fl_gen_opts *o, uint64_t index);

@@ -175,6 +175,38 @@ START_TEST(gen_without_trigger)
 }
 END_TEST
 
+/* Valid Acks go out clear of the judge's tolerance before the deadline,
+ * late ones clear of it after. */
+START_TEST(gen_fracs_fit_the_limit)
+{
+    static const struct { uint64_t limit; double max_valid; } rows[] = {
+        {0, 0.6}, {500, 0.6}, {200, 0.0}, {1000, 0.6}, {300, (300.0 - 150 - 50) / 300},
+    };
+    for (size_t k = 0; k < EVK_COUNTOF(rows); k++) {
+        evk_fl_gen_opts o = {.profile = &seed, .seed = 8, .trigger = true, .limit_ms = rows[k].limit};
+        unsigned valid = 0, late = 0;
+        for (uint64_t i = 0; i < 3000; i++) {
+            evk_fl_case *fc = evk_fl_generate(&o, i);
+            for (size_t j = 0; j < fc->n; j++) {
+                const evk_step *st = &fc->steps[j];
+                if (st->kind != EVK_STEP_ACK_HELD && st->kind != EVK_STEP_ACK_HANDSHAKE) continue;
+                if (st->frac < 1) {
+                    valid++;
+                    ck_assert_msg(st->frac <= rows[k].max_valid + 1e-9, "limit %llu: a valid Ack at %.2f",
+                                  (unsigned long long)rows[k].limit, st->frac);
+                } else {
+                    late++;
+                    ck_assert_msg(st->frac >= 1.4, "a late Ack at %.2f", st->frac);
+                }
+            }
+            evk_fl_case_free(fc);
+        }
+        ck_assert_uint_gt(valid, 100);
+        ck_assert_uint_gt(late, 10);
+    }
+}
+END_TEST
+
 /* ---- messages and defects -------------------------------------------- */
 
 START_TEST(bytes_leave_no_placeholder)
@@ -432,6 +464,7 @@ static Suite *suite(void)
     tcase_add_test(t, gen_covers_seed);
     tcase_add_test(t, gen_covers_strict);
     tcase_add_test(t, gen_without_trigger);
+    tcase_add_test(t, gen_fracs_fit_the_limit);
     tcase_add_test(t, bytes_leave_no_placeholder);
     tcase_add_loop_test(t, defects_row, 0, (int)EVK_COUNTOF(defect_rows));
     tcase_add_test(t, defects_binary);
