@@ -30,6 +30,8 @@ typedef struct run_opts {
 
 typedef struct progress {
     evk_console con;
+    char **baseline;  /* case ids of the baseline, to mark them as they end */
+    size_t nbaseline;
     const struct run_opts *run;
     const evk_case **sel;
     size_t nsel;
@@ -38,7 +40,30 @@ typedef struct progress {
 static void on_result(const evk_case_result *r, size_t done, size_t total, void *user)
 {
     progress *p = user;
-    evk_console_case(&p->con, r, done, total);
+    evk_case_result shown = *r; /* a shallow copy: only the baseline mark changes */
+    for (size_t i = 0; i < p->nbaseline; i++)
+        if (strcmp(p->baseline[i], r->c->id) == 0) shown.baseline_listed = true;
+    evk_console_case(&p->con, &shown, done, total);
+}
+
+/* The ids a baseline file names (checked later by evk_baseline_apply). */
+static void read_baseline_ids(const char *path, progress *p)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    if (!f) return; /* evk_baseline_apply reports it */
+    while (fgets(line, sizeof line, f)) {
+        char *h = strchr(line, '#'), *s = line;
+        if (h) *h = '\0';
+        s += strspn(s, " \t");
+        s[strcspn(s, " \t\r\n")] = '\0';
+        if (!*s) continue;
+        char **b = realloc(p->baseline, (p->nbaseline + 1) * sizeof *b);
+        if (!b) break;
+        p->baseline = b;
+        if ((p->baseline[p->nbaseline] = strdup(s))) p->nbaseline++;
+    }
+    fclose(f);
 }
 
 static void on_progress(size_t done, size_t total, size_t running, const char *longest, uint64_t ms, void *user)
@@ -222,6 +247,13 @@ int evk_cmd_run(int argc, char **argv)
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         so.jobs = (unsigned)(cpus > 0 ? 4 * cpus : 8);
     }
+    if (o.baseline) {
+        /* Fail early on an unreadable or mistyped baseline, before the run. */
+        evk_case_result none;
+        evk_result_init(&none, sel[0]);
+        if (n && evk_baseline_apply(o.baseline, &none, 1, known_id, err, sizeof err) < 0) evk_die("%s", err);
+        read_baseline_ids(o.baseline, &pr);
+    }
     pr.run = &o;
     pr.sel = sel;
     pr.nsel = n;
@@ -274,6 +306,8 @@ int evk_cmd_run(int argc, char **argv)
     evk_console_summary(&pr.con, &sum, &info);
     if (o.report && status != 2) printf("reports: %s/report.json, %s/junit.xml, %s/report.html\n", o.report, o.report, o.report);
 
+    for (size_t i = 0; i < pr.nbaseline; i++) free(pr.baseline[i]);
+    free(pr.baseline);
     for (size_t i = 0; i < n; i++) evk_result_reset(&results[i]);
     free(results);
     free(ran);
