@@ -7,6 +7,7 @@
 #include "evk_compose.h"
 #include "evk_err.h"
 #include "evk_json.h"
+#include "evk_msgbuf.h"
 #include "evk_rewrite.h"
 #include "evk_session.h"
 #include "evk_validate.h"
@@ -48,8 +49,7 @@ struct peer {
     delayed *queue;
     size_t nqueue, capqueue;
     /* Reassembly of the message being received. */
-    char *buf;
-    size_t len, cap;
+    evk_msgbuf in;
     bool binary, too_big;
     unsigned pieces;
     /* What some faults need to remember. */
@@ -620,7 +620,7 @@ static void on_piece(peer *p, const evk_net_event *ev)
 {
     unsigned flags = ev->flags;
     if (flags & EVK_F_FIRST) {
-        p->len = 0;
+        evk_msgbuf_reset(&p->in);
         p->pieces = 0;
         p->too_big = false;
         p->binary = flags & EVK_F_BINARY;
@@ -635,36 +635,23 @@ static void on_piece(peer *p, const evk_net_event *ev)
         drain(p);
         return;
     }
-    size_t max = p->o.max_message ? p->o.max_message : (4u << 20);
-    if (!p->too_big && ev->len > max - p->len) {
+    p->in.max = p->o.max_message ? p->o.max_message : (4u << 20);
+    int rc = p->too_big ? EVK_ETOOBIG : evk_msgbuf_add(&p->in, ev->data, ev->len);
+    if (rc == EVK_ETOOBIG && !p->too_big) {
         p->too_big = true;
         char reason[80];
-        snprintf(reason, sizeof reason, "message larger than %zu bytes", max);
+        snprintf(reason, sizeof reason, "message larger than %zu bytes", p->in.max);
         evk_session_close(p->s, EVK_CLOSE_TOO_BIG, reason, now_ms());
         drain(p);
         return;
     }
-    if (p->len + ev->len > p->cap) {
-        size_t cap = p->cap ? p->cap : 4096;
-        while (cap < p->len + ev->len) cap *= 2;
-        char *b = realloc(p->buf, cap);
-        if (!b) return;
-        p->buf = b;
-        p->cap = cap;
-    }
-    if (ev->len) memcpy(p->buf + p->len, ev->data, ev->len);
-    p->len += ev->len;
-    if (!(flags & EVK_F_FINAL)) return;
-    if (has(p, EVK_FAULT_FRAGMENTS_REJECTED) && p->pieces > 1 && p->len < (64u << 10)) {
+    if (rc < 0 || !(flags & EVK_F_FINAL)) return;
+    if (has(p, EVK_FAULT_FRAGMENTS_REJECTED) && p->pieces > 1 && p->in.len < (64u << 10)) {
         fault_close(p, EVK_V_NOT_JSON, "fragmented message");
         return;
     }
-    on_message(p, p->buf, p->len);
-    if (p->cap > (1u << 20)) { /* keep memory small between big messages */
-        free(p->buf);
-        p->buf = NULL;
-        p->cap = 0;
-    }
+    on_message(p, p->in.data ? p->in.data : "", p->in.len);
+    evk_msgbuf_done(&p->in);
 }
 
 /* ---- peers ---------------------------------------------------------- */
@@ -679,7 +666,7 @@ static void peer_free(peer *p)
     free(p->owed);
     for (size_t i = 0; i < p->nqueue; i++) free(p->queue[i].text);
     free(p->queue);
-    free(p->buf);
+    evk_msgbuf_free(&p->in);
     free(p->seen);
     free(p->order);
     free(p);

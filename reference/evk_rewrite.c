@@ -181,29 +181,31 @@ static cJSON *parse_object(const char *s, size_t len)
     return j;
 }
 
-char *evk_rw_set(const char *s, size_t len, const char *key, const char *json_value)
+/* Set key to the JSON value (or delete it when json_value is NULL). */
+static char *edit(const char *s, size_t len, const char *key, const char *json_value)
 {
-    cJSON *j = parse_object(s, len), *v = cJSON_Parse(json_value);
-    if (!j || !v) {
+    cJSON *j = parse_object(s, len), *v = json_value ? cJSON_Parse(json_value) : NULL;
+    if (!j || (json_value && !v)) {
         cJSON_Delete(j);
         cJSON_Delete(v);
         return NULL;
     }
-    if (cJSON_GetObjectItemCaseSensitive(j, key)) cJSON_ReplaceItemInObjectCaseSensitive(j, key, v);
+    if (!v) cJSON_DeleteItemFromObjectCaseSensitive(j, key);
+    else if (cJSON_GetObjectItemCaseSensitive(j, key)) cJSON_ReplaceItemInObjectCaseSensitive(j, key, v);
     else cJSON_AddItemToObject(j, key, v);
     char *o = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
     return o;
 }
 
+char *evk_rw_set(const char *s, size_t len, const char *key, const char *json_value)
+{
+    return json_value ? edit(s, len, key, json_value) : NULL;
+}
+
 char *evk_rw_del(const char *s, size_t len, const char *key)
 {
-    cJSON *j = parse_object(s, len);
-    if (!j) return NULL;
-    cJSON_DeleteItemFromObjectCaseSensitive(j, key);
-    char *o = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    return o;
+    return edit(s, len, key, NULL);
 }
 
 bool evk_rw_get_string(const char *s, size_t len, const char *key, char *out, size_t cap)

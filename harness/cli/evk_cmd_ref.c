@@ -20,6 +20,17 @@ static void on_signal(int sig)
     if (running_loop) evk_loop_stop(running_loop);
 }
 
+/* Serve until the loop stops by itself or SIGINT/SIGTERM arrives. */
+static void run_until_signal(evk_loop *loop)
+{
+    running_loop = loop;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    if (!stop_requested) evk_loop_run(loop);
+    running_loop = NULL;
+}
+
 static evk_fault fault_named(const char *name, unsigned role)
 {
     if (!name) return EVK_FAULT_NONE;
@@ -85,12 +96,7 @@ static int ref_server(int argc, char **argv)
         if (!f || fprintf(f, "%d\n", bound) < 0 || fclose(f) != 0 || rename(tmp, port_file) != 0)
             evk_die("cannot write --port-file %s", port_file);
     }
-    running_loop = loop;
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGPIPE, SIG_IGN);
-    if (!stop_requested) evk_loop_run(loop);
-    running_loop = NULL;
+    run_until_signal(loop);
     evk_ref_server_free(s);
     evk_loop_free(loop);
     return 0;
@@ -129,12 +135,7 @@ static int ref_client(int argc, char **argv)
     if (!loop) evk_die("%s", err);
     evk_ref_client *c = evk_ref_client_new(loop, &o, url, false, err, sizeof err);
     if (!c) evk_die("%s", err);
-    running_loop = loop;
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGPIPE, SIG_IGN);
-    if (!stop_requested) evk_loop_run(loop);
-    running_loop = NULL;
+    run_until_signal(loop);
     char how[256];
     bool done = evk_ref_client_done(c, how, sizeof how);
     if (verbose || !done) fprintf(stderr, "evack ref client: %s\n", done ? how : "stopped");

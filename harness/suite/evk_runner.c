@@ -10,6 +10,7 @@
 #include "evk_err.h"
 #include "evk_expand.h"
 #include "evk_judge.h"
+#include "evk_msgbuf.h"
 #include "evk_proc.h"
 #include "evk_validate.h"
 
@@ -53,8 +54,7 @@ typedef struct crun {
     int nheld, want_held;
     bool holding;
     /* The message being received. */
-    char *in;
-    size_t in_len, in_cap;
+    evk_msgbuf in;
     bool in_binary, in_too_big;
     evk_tentry *in_entry;
     size_t in_entry_idx;
@@ -513,36 +513,23 @@ static void on_piece(crun *r, const evk_net_event *ev)
 {
     record_in_piece(r, ev);
     if (ev->flags & EVK_F_FIRST) {
-        r->in_len = 0;
+        evk_msgbuf_reset(&r->in);
         r->in_binary = ev->flags & EVK_F_BINARY;
         r->in_too_big = false;
     }
-    size_t max = r->s->o.max_message ? r->s->o.max_message : (16u << 20);
     if (r->in_too_big) return;
-    if (ev->len > max - r->in_len) {
+    r->in.max = r->s->o.max_message ? r->s->o.max_message : (16u << 20);
+    int rc = evk_msgbuf_add(&r->in, ev->data, ev->len);
+    if (rc == EVK_ETOOBIG) {
         r->in_too_big = true;
         snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
-                 "sent a message larger than %zu bytes (closed with 1009)", max);
+                 "sent a message larger than %zu bytes (closed with 1009)", r->in.max);
         evk_conn_close(r->conn, EVK_CLOSE_TOO_BIG, "message too big");
         return;
     }
-    if (r->in_len + ev->len > r->in_cap) {
-        size_t cap = r->in_cap ? r->in_cap : 4096;
-        while (cap < r->in_len + ev->len) cap *= 2;
-        char *b = realloc(r->in, cap);
-        if (!b) return;
-        r->in = b;
-        r->in_cap = cap;
-    }
-    if (ev->len) memcpy(r->in + r->in_len, ev->data, ev->len);
-    r->in_len += ev->len;
-    if (!(ev->flags & EVK_F_FINAL)) return;
-    target_message(r, r->in, r->in_len, r->in_binary, ev->t_ms);
-    if (r->in_cap > (1u << 20)) {
-        free(r->in);
-        r->in = NULL;
-        r->in_cap = 0;
-    }
+    if (rc < 0 || !(ev->flags & EVK_F_FINAL)) return;
+    target_message(r, r->in.data ? r->in.data : "", r->in.len, r->in_binary, ev->t_ms);
+    evk_msgbuf_done(&r->in);
     r->t_last_in = ev->t_ms;
     if (r->ph == P_HANDSHAKE && client_target(r) && r->hs_acked) {
         /* Let the client's opening burst (its own Events) pass before the
@@ -744,10 +731,10 @@ static void enter_final(crun *r)
  * says why (nothing at all, part of a message, a close, a drop). */
 static void no_handshake(crun *r, const char *what, bool silent)
 {
-    if (silent && r->in_len)
+    if (silent && r->in.len)
         snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
                  "no complete handshake Event within %llu ms (%zu bytes of a message came)",
-                 (unsigned long long)r->s->o.wait_ms, r->in_len);
+                 (unsigned long long)r->s->o.wait_ms, r->in.len);
     else if (silent)
         snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
                  "no response within %llu ms (no handshake Event)", (unsigned long long)r->s->o.wait_ms);
@@ -978,8 +965,7 @@ static void release(crun *r)
     r->timer = r->mtick = r->cap = NULL;
     evk_session_free(r->model);
     r->model = NULL;
-    free(r->in);
-    r->in = NULL;
+    evk_msgbuf_free(&r->in);
     free(r->sent);
     r->sent = NULL;
     evk_obs_free(&r->obs);
