@@ -1,6 +1,9 @@
 #!/bin/sh
 # The live fuzzer against the reference server (issue 7).
 #
+#   fuzz_live.sh EVACK client-clean PROFILE | client-fault NAME PROFILE
+#       the same against the reference client (evack listens; every session
+#       starts `evack ref client {url} [--fault NAME]`).
 #   fuzz_live.sh EVACK cli
 #       usage errors and an unreachable target end with exit 2 and one line
 #       on stderr; replay says "not reproduced" (exit 0) for a finding the
@@ -24,7 +27,7 @@ set -u
 
 evack=${1:?usage: fuzz_live.sh EVACK clean|fault ...}
 mode=${2:?usage: fuzz_live.sh EVACK clean PROFILE | fault NAME PROFILE}
-if [ "$mode" = clean ] || [ "$mode" = cli ]; then
+if [ "$mode" = clean ] || [ "$mode" = cli ] || [ "$mode" = client-clean ]; then
     fault=none profile=${3:-seed}
 else
     fault=${3:?fault name} profile=${4:-seed}
@@ -131,6 +134,36 @@ JSON
     exit 0
 fi
 
+case "$mode" in client-*)
+    client="$evack ref client {url} --profile $profile"
+    faulty="$client --fault $fault"
+    if [ "$mode" = client-clean ]; then
+        secs=${EVK_FL_CLEAN_S:-5}
+        "$evack" fuzz-live --client "$client" --duration "$secs" --seed "$seed" --profile "$profile" \
+            --findings "$work/findings" 2>"$work/fuzz.err"
+        rc=$?
+        [ $rc -eq 0 ] || fail "exit $rc against the correct client (expected 0: nothing found)"
+        echo "fuzz-live client none $profile: nothing found in $secs s ($(grep -E 'sessions \(' "$work/fuzz.err" | sed 's/^ *//'))"
+        exit 0
+    fi
+    "$evack" fuzz-live --client "$faulty" --duration "${EVK_FL_FAULT_S:-30}" --seed "$seed" --profile "$profile" \
+        --findings "$work/findings" --stop-after 1 --minimise-time 30 2>"$work/fuzz.err"
+    rc=$?
+    [ $rc -eq 1 ] || fail "exit $rc: the client fault was not found"
+    orig=$(find "$work/findings" -maxdepth 1 -name '*.json' ! -name '*.min.json' | head -n 1)
+    [ -n "$orig" ] || fail "exit 1 but no finding file"
+    min=${orig%.json}.min.json
+    [ -f "$min" ] || min=$orig
+    out=$("$evack" replay "$min" --client "$faulty" --times 3 2>&1)
+    rc=$?
+    [ $rc -eq 1 ] || { echo "$out" | sed 's/^/    /'; fail "replay against the faulty client: exit $rc (expected 1)"; }
+    out=$("$evack" replay "$min" --client "$client" 2>&1)
+    rc=$?
+    [ $rc -eq 0 ] || { echo "$out" | sed 's/^/    /'; fail "replay against the correct client: exit $rc (expected 0)"; }
+    echo "fuzz-live client $fault $profile: found $(sed -n 's/^[[:space:]]*"signature":[[:space:]]*"\(.*\)",$/\1/p' "$orig"), replay ok"
+    exit 0
+esac
+
 if [ "$mode" = clean ]; then
     start_server ref none
     secs=${EVK_FL_CLEAN_S:-5}
@@ -167,7 +200,8 @@ kill "$(cat "$work/faulty.child")" 2>/dev/null
 for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 pids=""
 start_server faulty2 "$fault"
-out=$("$evack" replay "$min" "$url" 2>&1)
+# (three tries: a finding about timing can sit near the judge's tolerance)
+out=$("$evack" replay "$min" "$url" --times 3 2>&1)
 rc=$?
 [ $rc -eq 1 ] || { echo "$out" | sed 's/^/    /'; fail "replay of $(basename "$min") against the faulty server: exit $rc (expected 1: reproduced)"; }
 # ... and not against a correct one.

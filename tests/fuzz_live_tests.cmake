@@ -30,6 +30,17 @@ foreach(profile seed strict)
   set_tests_properties(fuzz_live.clean.${profile} PROPERTIES LABELS fuzz_live TIMEOUT 300)
 endforeach()
 
+# The client role, against the reference client: the correct one, and two
+# faults (every session starts a client process: slower, so only a sample;
+# docs/fuzz-live.md says which client faults it finds).
+add_test(NAME fuzz_live.client.clean COMMAND sh ${EVK_FL_SCRIPT} $<TARGET_FILE:evack> client-clean seed)
+set_tests_properties(fuzz_live.client.clean PROPERTIES LABELS fuzz_live TIMEOUT 120)
+foreach(fault ack-twice deadline-never)
+  add_test(NAME fuzz_live.client.fault.${fault}
+           COMMAND sh ${EVK_FL_SCRIPT} $<TARGET_FILE:evack> client-fault ${fault} seed)
+  set_tests_properties(fuzz_live.client.fault.${fault} PROPERTIES LABELS fuzz_live TIMEOUT 300)
+endforeach()
+
 set(EVK_FL_UNOBSERVABLE token-unchecked token-optional second-connection-allowed)
 file(STRINGS ${PROJECT_SOURCE_DIR}/conformance/faults.tsv EVK_FL_ROWS REGEX "^[^#]")
 foreach(row IN LISTS EVK_FL_ROWS)

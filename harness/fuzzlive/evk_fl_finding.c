@@ -11,6 +11,15 @@
 
 #define FORMAT_VERSION 1
 
+/* The case flags a finding can carry, by name. */
+static const struct { unsigned flag; const char *name; } flag_names[] = {
+    {EVK_CF_HOLD_HANDSHAKE, "hold_handshake"},
+    {EVK_CF_HOLD_EVENTS, "hold_events"},
+    {EVK_CF_OWN_HANDSHAKE, "own_handshake"},
+    {EVK_CF_EARLY, "early"},
+    {EVK_CF_INFORMATIONAL, "informational"},
+};
+
 void evk_fl_finding_name(const evk_fl_class *c, const evk_fl_case *fc, bool minimised, char *out, size_t cap)
 {
     char sig[sizeof c->sig];
@@ -167,8 +176,8 @@ int evk_fl_finding_write(const char *path, const evk_fl_finding *f, const evk_ca
     if (f->limit_ms) cJSON_AddNumberToObject(root, "limit_ms", (double)f->limit_ms);
     cJSON_AddStringToObject(root, "doing", fc->doing);
     cJSON *flags = cJSON_AddArrayToObject(root, "flags");
-    if (flags && (fc->c.flags & EVK_CF_HOLD_HANDSHAKE)) cJSON_AddItemToArray(flags, cJSON_CreateString("hold_handshake"));
-    if (flags && (fc->c.flags & EVK_CF_HOLD_EVENTS)) cJSON_AddItemToArray(flags, cJSON_CreateString("hold_events"));
+    for (size_t i = 0; i < EVK_COUNTOF(flag_names) && flags; i++)
+        if (fc->c.flags & flag_names[i].flag) cJSON_AddItemToArray(flags, cJSON_CreateString(flag_names[i].name));
     if (fc->c.also != EVK_V_NONE) cJSON_AddStringToObject(root, "also", evk_violation_key(fc->c.also));
     cJSON *codes = cJSON_AddArrayToObject(root, "also_codes");
     for (size_t i = 0; i < EVK_COUNTOF(fc->c.also_codes) && codes; i++)
@@ -387,9 +396,16 @@ int evk_fl_finding_read(const char *path, evk_fl_finding *f, char *err, size_t e
     const cJSON *flags = cJSON_GetObjectItemCaseSensitive(root, "flags");
     cJSON_ArrayForEach(t, flags)
     {
-        if (!cJSON_IsString(t)) continue;
-        if (strcmp(t->valuestring, "hold_handshake") == 0) f->fc->c.flags |= EVK_CF_HOLD_HANDSHAKE;
-        else if (strcmp(t->valuestring, "hold_events") == 0) f->fc->c.flags |= EVK_CF_HOLD_EVENTS;
+        bool known = false;
+        for (size_t k = 0; k < EVK_COUNTOF(flag_names) && cJSON_IsString(t); k++)
+            if (strcmp(t->valuestring, flag_names[k].name) == 0) {
+                f->fc->c.flags |= flag_names[k].flag;
+                known = true;
+            }
+        if (!known) {
+            snprintf(why, sizeof why, "unknown flag %s", cJSON_IsString(t) ? t->valuestring : "(not a string)");
+            goto bad;
+        }
     }
     const char *also = str_of(root, "also");
     for (int v = 1; also && v < EVK_V__COUNT; v++)

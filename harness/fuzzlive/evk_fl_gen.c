@@ -415,9 +415,22 @@ static bool final_not_json(gen *g)
         T("{\"x\":\"\\uD800\\u\"}"), T("{\"x\":-}"), T("{\"x\":1e}"), T("{\"\":}"),
     };
 #undef T
-    size_t i = (size_t)evk_fl_rng_below(&g->r, EVK_COUNTOF(texts));
-    evk_fl_case_describe(g->fc, "then a text that is not a JSON object");
-    return send_final(g, texts[i].text, texts[i].len, 0, NULL, true);
+    if (evk_fl_rng_pct(&g->r, 50)) {
+        size_t i = (size_t)evk_fl_rng_below(&g->r, EVK_COUNTOF(texts));
+        evk_fl_case_describe(g->fc, "then a text that is not a JSON object");
+        return send_final(g, texts[i].text, texts[i].len, 0, NULL, true);
+    }
+    /* A valid message and something after it: parsers that stop at the end
+     * of the first value accept it. */
+    static const char *const tails[] = {"}", " x", "{}", ",", "]", "\"", " //c", "\n{\"a\":1}", "0", "/* */", "\t}"};
+    evk_fl_msg m;
+    evk_fl_msg_base(&m, g->p, EVK_MSG_EVENT, fresh_id(g), &g->r);
+    size_t len = evk_fl_msg_write(&m, &g->r, g->text, sizeof g->text);
+    const char *tail = PICK(&g->r, tails);
+    if (!len || len + strlen(tail) + 1 > sizeof g->text) return false;
+    memcpy(g->text + len, tail, strlen(tail) + 1);
+    evk_fl_case_describe(g->fc, "then a valid Event followed by \"%s\"", tail);
+    return send_final(g, g->text, len + strlen(tail), 0, NULL, true);
 }
 
 static bool final_binary(gen *g)
@@ -549,10 +562,35 @@ static bool final_unit(gen *g)
 
 /* ---- the opening ---------------------------------------------------- */
 
+/* Client targets: now and then our own handshake Event, its policy valid or
+ * not (the profile's pointer under /payload/ only); the session ends there. */
+static bool own_handshake(gen *g)
+{
+    const char *ptr = g->p->policy_pointer;
+    if (strncmp(ptr, "/payload/", 9) != 0 || strchr(ptr + 9, '/') || strchr(ptr + 9, '~') || !evk_fl_rng_pct(&g->r, 12))
+        return true;
+    static const struct { const char *value; bool valid; } values[] = {
+        {NULL, false}, {"\"1\"", false}, {"null", false}, {"[]", false}, {"true", false}, {"{}", false},
+        {"0", false}, {"-1", false}, {"0.0", false}, {"-0.5", false}, {"1e400", false},
+        {"0.5", true}, {"1", true}, {"2.5", true}, {"1e0", true},
+    };
+    size_t k = (size_t)evk_fl_rng_below(&g->r, EVK_COUNTOF(values));
+    char payload[160];
+    if (values[k].value) snprintf(payload, sizeof payload, "{\"%s\":%s}", ptr + 9, values[k].value);
+    else snprintf(payload, sizeof payload, "{\"note\":\"no policy here\"}");
+    g->fc->c.flags |= EVK_CF_OWN_HANDSHAKE;
+    evk_step st = {.kind = EVK_STEP_SEND, .msg = {.kind = EVK_MSG_EVENT, .payload = payload}};
+    if (evk_fl_rng_pct(&g->r, 20)) st.msg.spaced = true;
+    add(g, &st);
+    if (values[k].valid) wait_for_acks(g);
+    evk_fl_case_describe(g->fc, "our handshake Event with %s", values[k].value ? payload : "no policy");
+    return false;
+}
+
 /* Returns false when the opening already ends the session (no more steps). */
 static bool opening(gen *g)
 {
-    if (!g->server) return true;
+    if (!g->server) return own_handshake(g);
     unsigned u = (unsigned)evk_fl_rng_below(&g->r, 100);
     if (u < 86) return true; /* the runner acks the handshake at once */
     g->fc->c.flags |= EVK_CF_HOLD_HANDSHAKE;

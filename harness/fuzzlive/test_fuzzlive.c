@@ -175,6 +175,24 @@ START_TEST(gen_without_trigger)
 }
 END_TEST
 
+START_TEST(gen_client_role)
+{
+    evk_fl_gen_opts o = {.profile = &strict, .seed = 4, .trigger = true, .target_role = EVK_ROLE_CLIENT};
+    unsigned own = 0, hs_steps = 0;
+    for (uint64_t i = 0; i < 2000; i++) {
+        evk_fl_case *fc = evk_fl_generate(&o, i);
+        own += (fc->c.flags & EVK_CF_OWN_HANDSHAKE) != 0;
+        ck_assert(!(fc->c.flags & EVK_CF_HOLD_HANDSHAKE));
+        for (size_t j = 0; j < fc->n; j++) hs_steps += fc->steps[j].kind == EVK_STEP_ACK_HANDSHAKE;
+        if (fc->c.flags & EVK_CF_OWN_HANDSHAKE) /* the first step is our handshake Event */
+            ck_assert(fc->n >= 1 && fc->steps[0].msg.kind == EVK_MSG_EVENT && fc->steps[0].msg.payload);
+        evk_fl_case_free(fc);
+    }
+    ck_assert_uint_gt(own, 100);
+    ck_assert_uint_eq(hs_steps, 0); /* a server-only step */
+}
+END_TEST
+
 /* Valid Acks go out clear of the judge's tolerance before the deadline,
  * late ones clear of it after. */
 START_TEST(gen_fracs_fit_the_limit)
@@ -374,6 +392,7 @@ END_TEST
 START_TEST(finding_round_trip)
 {
     evk_fl_gen_opts o = {.profile = &seed, .seed = 77, .trigger = true};
+    if (_i) o.target_role = EVK_ROLE_CLIENT; /* own handshakes */
     char path[] = "/tmp/evk-fl-test-XXXXXX";
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
@@ -412,6 +431,7 @@ START_TEST(finding_bad_files)
         "{\"evack_finding\":1,\"signature\":\"drop\",\"steps\":[{\"step\":\"fly\"}]}",
         "{\"evack_finding\":1,\"signature\":\"drop\",\"steps\":[{\"step\":\"send\",\"hex\":\"zz\"}]}",
         "{\"evack_finding\":1,\"signature\":\"drop\",\"steps\":[{\"step\":\"send\"}]}",
+        "{\"evack_finding\":1,\"signature\":\"drop\",\"flags\":[\"fly\"],\"steps\":[]}",
     };
     char path[] = "/tmp/evk-fl-test-XXXXXX";
     int fd = mkstemp(path);
@@ -465,6 +485,7 @@ static Suite *suite(void)
     tcase_add_test(t, gen_covers_strict);
     tcase_add_test(t, gen_without_trigger);
     tcase_add_test(t, gen_fracs_fit_the_limit);
+    tcase_add_test(t, gen_client_role);
     tcase_add_test(t, bytes_leave_no_placeholder);
     tcase_add_loop_test(t, defects_row, 0, (int)EVK_COUNTOF(defect_rows));
     tcase_add_test(t, defects_binary);
@@ -472,7 +493,7 @@ static Suite *suite(void)
     tcase_add_test(t, utf8_rows);
     tcase_add_loop_test(t, verdict_row, 0, (int)EVK_COUNTOF(verdict_rows));
     tcase_add_test(t, verdict_reproduces);
-    tcase_add_test(t, finding_round_trip);
+    tcase_add_loop_test(t, finding_round_trip, 0, 2);
     tcase_add_test(t, finding_bad_files);
     tcase_add_test(t, subset_keeps_origin);
     suite_add_tcase(s, t);
