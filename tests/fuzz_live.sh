@@ -160,7 +160,9 @@ case "$mode" in client-*)
     out=$("$evack" replay "$min" --client "$client" 2>&1)
     rc=$?
     [ $rc -eq 0 ] || { echo "$out" | sed 's/^/    /'; fail "replay against the correct client: exit $rc (expected 0)"; }
-    echo "fuzz-live client $fault $profile: found $(sed -n 's/^[[:space:]]*"signature":[[:space:]]*"\(.*\)",$/\1/p' "$orig"), replay ok"
+    sig=$(sed -n 's/^[[:space:]]*"signature":[[:space:]]*"\(.*\)",$/\1/p' "$orig" | head -n 1)
+    after=$(sed -n 's/^[[:space:]]*"found_after_s":[[:space:]]*\([0-9.]*\),$/\1/p' "$orig" | head -n 1)
+    echo "fuzz-live client $fault $profile: found $sig after ${after:-?} s, minimised $(grep -c '"step":' "$orig") -> $(grep -c '"step":' "$min") steps, replay ok"
     exit 0
 esac
 

@@ -672,7 +672,8 @@ static void summary(fuzz *f)
     fprintf(stderr, "fuzz-live %s: %s %s, profile %s, seed %llu\n", evk_fl_signalled ? "interrupted" : "done",
             f->o.client ? "client" : "server", f->o.client ? f->o.client : f->o.target, f->profile.name,
             (unsigned long long)f->o.seed);
-    fprintf(stderr, "  %.1f s (%.1f s fuzzing, the rest confirming and minimising findings)\n", secs(el), s);
+    fprintf(stderr, "  %.1f s, %.1f s of it in fuzzing batches (the rest: probes, judging, confirming, minimising)\n",
+            secs(el), s);
     fprintf(stderr, "  %llu sessions (%.0f/s), %llu messages sent + %llu received (%.0f/s); %llu re-run session(s)\n",
             (unsigned long long)f->sessions, (double)f->sessions / s, (unsigned long long)f->sent,
             (unsigned long long)f->received, (double)(f->sent + f->received) / s,
