@@ -398,10 +398,12 @@ static void handle_finding(fuzz *f, evk_fl_case *fc, const evk_fl_class *cls, co
     /* Confirm: the same session again (twice, at once) must show it. A
      * crash is confirmed by the target's death itself. */
     bool confirmed = true;
-    if (!down) {
+    if (!down && !evk_fl_signalled) {
         f->activity = "[confirming]";
         reset_stop(f);
         confirmed = evk_fl_check(&mo, fc, 2, NULL, &st) > 0;
+    } else if (!down) {
+        confirmed = false; /* interrupted: kept, but there is no time to run it again */
     }
     if (!confirmed) {
         sn->unconfirmed = true;
@@ -412,8 +414,8 @@ static void handle_finding(fuzz *f, evk_fl_case *fc, const evk_fl_class *cls, co
         snprintf(dir, sizeof dir, "%s/unconfirmed", f->o.findings);
         evk_fl_finding_name(cls, fc, false, name, sizeof name);
         if (write_finding(f, dir, name, &fd, r)) snprintf(sn->file, sizeof sn->file, "unconfirmed/%s", name);
-        say(f, "unconfirmed: %s (session %llu failed once, not in 2 re-runs: timing?) -> %s/%s", cls->sig,
-            (unsigned long long)fc->index, f->o.findings, sn->file);
+        say(f, "unconfirmed: %s (session %llu failed once, %s) -> %s/%s", cls->sig, (unsigned long long)fc->index,
+            evk_fl_signalled ? "interrupted before a re-run" : "not in 2 re-runs: timing?", f->o.findings, sn->file);
         f->minimising = false;
         f->activity = NULL;
         return;
@@ -619,7 +621,8 @@ static void run_batch(fuzz *f, size_t n)
         handle_crash(f, cases, res, n, up == EVK_FL_HUNG);
         if (f->target_gone) say(f, "the target did not come back within %.0f s: stopping", secs(f->o.restart_wait_ms));
     } else {
-        for (size_t i = 0; i < n && !evk_fl_signalled; i++) {
+        /* Interrupted, the batch's new failures are still saved (unconfirmed). */
+        for (size_t i = 0; i < n; i++) {
             evk_fl_class c;
             evk_fl_classify(&res[i], &c);
             if (c.internal) f->internal++;
@@ -683,7 +686,8 @@ static void summary(fuzz *f)
             (unsigned long long)f->verdicts[EVK_VERDICT_NON_STRICT], (unsigned long long)f->verdicts[EVK_VERDICT_INFO],
             (unsigned long long)f->verdicts[EVK_VERDICT_SKIP]);
     if (f->internal) fprintf(stderr, "  %u session(s) failed inside evack itself (not findings)\n", f->internal);
-    fprintf(stderr, "  findings: %u%s\n", f->findings, f->findings ? "" : " (nothing found)");
+    fprintf(stderr, "  findings: %u%s\n", f->findings,
+            f->findings ? "" : f->unconfirmed ? " (nothing confirmed)" : " (nothing found)");
     for (size_t i = 0; i < f->nseen; i++) {
         const seen *sn = &f->seen[i];
         if (sn->unconfirmed) continue;
@@ -693,7 +697,7 @@ static void summary(fuzz *f)
         fputc('\n', stderr);
     }
     if (f->unconfirmed) {
-        fprintf(stderr, "  unconfirmed (failed once, not again; not counted): %u\n", f->unconfirmed);
+        fprintf(stderr, "  unconfirmed (failed once, not shown again or not re-run; not counted): %u\n", f->unconfirmed);
         for (size_t i = 0; i < f->nseen; i++)
             if (f->seen[i].unconfirmed) fprintf(stderr, "    %-40s %s/%s\n", f->seen[i].sig, f->o.findings, f->seen[i].file);
     }
@@ -739,6 +743,7 @@ int evk_cmd_fuzz_live(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     f->t0 = evk_clock_ms();
+    f->last_print = f->t0; /* the first progress line after a full period */
     f->end = f->t0 + (uint64_t)o->duration_ms;
     f->tick = evk_timer_new(f->loop, on_tick, f);
     if (!f->tick) evk_die("out of memory");
