@@ -67,6 +67,11 @@ summary() { # target log corpus-dir findings
         "$1" "${eps:-?}" "${cov:-?}" "${ft:-?}" "$files" "$4"
 }
 
+# Absolute paths: the overnight runs change directory.
+absdir() {
+    mkdir -p "$1" && (cd "$1" && pwd)
+}
+
 failed=0
 case $mode in
 short)
@@ -95,7 +100,7 @@ short)
     done
     ;;
 overnight)
-    build=$1 total=$(seconds_of "$2") jobs=$3 work=$4 findings=$5
+    build=$(absdir "$1") total=$(seconds_of "$2") jobs=$3 work=$(absdir "$4") findings=$(absdir "$5")
     shift 5
     per=$((total / $#))
     [ "$per" -ge 10 ] || per=10
@@ -125,7 +130,9 @@ overnight)
         n=$(find "$findings/$t" -maxdepth 1 -type f -newer "$work/$t/start" | wc -l)
         [ "$n" = 0 ] || failed=1
         report_findings "$t" "$bin" "$findings/$t" "$work/$t/start"
-        eps=$(grep -E 'exec/s: ' "$work/$t/fuzz.log" | tail -n 1 | sed -n 's/.*exec\/s: \([0-9]*\).*/\1/p')
+        # Fork-mode status lines: "#<execs>: cov: .. time: <s>s job: ..".
+        eps=$(grep -E '^#[0-9]+: cov: ' "$work/$t/fuzz.log" | tail -n 1 |
+              sed -n 's/^#\([0-9]*\):.* time: \([0-9]*\)s.*/\1 \2/p' | awk '$2 > 0 {printf "%d", $1 / $2}')
         line=$(grep -E 'INITED.*cov: ' "$work/$t/cover.log" | tail -n 1 || true)
         printf 'fuzz: %-8s exec/s %-7s cov %-5s ft %-6s corpus %-5s files findings %s\n' "$t" "${eps:-?}" \
             "$(echo "$line" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')" \
