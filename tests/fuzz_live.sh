@@ -45,7 +45,7 @@ cleanup() {
     if [ "${EVK_FL_KEEP:-0}" = 1 ]; then echo "work directory kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-trap 'exit 2' INT TERM
+trap 'exit 2' INT TERM HUP PIPE
 
 # start_server NAME FAULT: a reference server on a free port; sets $url.
 start_server() {
