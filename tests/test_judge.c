@@ -184,9 +184,12 @@ START_TEST(flags_skips_and_target_violations)
     evk_obs u = {.limit_ms = 1000, .unknown_acks = 1};
     strcpy(u.unknown_ack, "0000");
     ck_assert_int_eq(judge(&plain, &seed, &u, &r), EVK_VERDICT_FAIL);
-    evk_obs p = {.limit_ms = 1000, .pings = 1};
+    evk_obs p = {.limit_ms = 1000, .pings = 1, .pong_owed = true};
     ck_assert_int_eq(judge(&plain, &seed, &p, &r), EVK_VERDICT_FAIL);
-    p.pongs = 1;
+    p.pongs = 1, p.pong_owed = false;
+    ck_assert_int_eq(judge(&plain, &seed, &p, &r), EVK_VERDICT_PASS);
+    /* RFC 6455 5.5.3: one pong after two back-to-back pings answers both. */
+    p.pings = 2;
     ck_assert_int_eq(judge(&plain, &seed, &p, &r), EVK_VERDICT_PASS);
 }
 END_TEST

@@ -262,7 +262,7 @@ void evk_judge(const evk_case *c, const evk_profile *p, const evk_obs *o, uint64
         say(&obs, "Ack latency p50 %.0f ms, p99 %.0f ms, max %.0f ms", r->latency.p50_ms,
             r->latency.p99_ms, r->latency.max_ms);
     if (o->pings) {
-        if (o->pongs < o->pings) {
+        if (o->pong_owed) {
             worse(&v, EVK_VERDICT_FAIL);
             say(&obs, "no pong");
         } else {

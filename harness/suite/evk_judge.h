@@ -57,6 +57,8 @@ typedef struct evk_obs {
     char first_after[128];
     char target_violation[256];
     unsigned pings, pongs;
+    bool pong_owed;           /* a ping went out and no pong came after it (RFC 6455 5.5.3:
+                                 one pong may answer several back-to-back pings) */
     unsigned early_events;    /* C: Events before the Ack of our handshake */
     int http_status;          /* upgrade cases: the refusal's status (0: none) */
     bool upgrade_accepted;    /* upgrade cases: the target let the connection in */

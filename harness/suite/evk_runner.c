@@ -593,6 +593,7 @@ static void run_steps(crun *r)
         case EVK_STEP_PING:
             evk_conn_ping(r->conn, "evack", 5);
             r->obs.pings++;
+            r->obs.pong_owed = true;
             break;
         case EVK_STEP_WAIT: {
             uint64_t due = r->wait_until ? r->wait_until
@@ -689,7 +690,7 @@ static void soak_round(crun *r)
         send_tpl(r, &kinds[0], EVK_F_WHOLE, 3); /* fragmented */
         break;
     case 5:
-        if (r->conn) evk_conn_ping(r->conn, "soak", 4), r->obs.pings++;
+        if (r->conn) evk_conn_ping(r->conn, "soak", 4), r->obs.pings++, r->obs.pong_owed = true;
         break;
     default: {
         evk_msg_tpl t = kinds[k % 4];
@@ -908,6 +909,7 @@ static void on_conn_event(evk_conn *c, const evk_net_event *ev, crun *r)
         break;
     case EVK_NET_PONG:
         r->obs.pongs++;
+        r->obs.pong_owed = false;
         evk_transcript_add(&r->r->tr, rel(r, ev->t_ms), false, EVK_T_PONG, ev->data, ev->len, 0);
         break;
     case EVK_NET_PEER_CLOSE:
