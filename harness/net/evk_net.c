@@ -425,10 +425,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 
     case LWS_CALLBACK_WSI_DESTROY:
         if (c) {
-            if (!c->terminal && c->opened) {
-                ev.kind = EVK_NET_CLOSED;
+            /* Every owner hears of the end exactly once, even when lws
+             * destroys a connection without an error callback first (its own
+             * timeouts can do that while the upgrade is pending). */
+            if (!c->terminal && !c->connecting) {
+                ev.kind = c->opened ? EVK_NET_CLOSED : EVK_NET_ERROR;
                 ev.peer_closed = c->peer_closed;
                 ev.we_closed = c->we_closed;
+                if (!c->opened) ev.error = "no answer to the upgrade";
                 terminal(c, &ev);
             }
             lws_set_opaque_user_data(wsi, NULL);
@@ -727,6 +731,9 @@ evk_loop *evk_loop_new(const evk_loop_opts *o, char *err, size_t errcap)
     memset(&info, 0, sizeof info);
     info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.pt_serv_buf_size = 65536;
+    /* lws's own limit on a pending upgrade; evack's timers (5 s for the
+     * probe) must always run out first so the error names the real wait. */
+    info.timeout_secs = 10;
     info.gid = -1;
     info.uid = -1;
     info.fd_limit_per_thread = 4096;
