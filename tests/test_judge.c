@@ -194,6 +194,47 @@ START_TEST(flags_skips_and_target_violations)
 }
 END_TEST
 
+/* Tools read the problems as bits, never from the words: a target's close
+ * reason that reads like a problem must not become one. */
+START_TEST(problems_are_bits_not_words)
+{
+    evk_case_result r;
+    evk_obs o = closing(EVK_V_NOT_JSON, 4002);
+    closed(&o, 4002, 103);
+    strcpy(o.end_reason, "wrong close code; no pong; closed on valid traffic");
+    ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_PASS);
+    ck_assert_uint_eq(r.problems, 0);
+    ck_assert_int_eq(r.expected_violation, EVK_V_NOT_JSON);
+    ck_assert_int_eq(r.end_code, 4002);
+    ck_assert_uint_eq(r.limit_ms, 1000);
+
+    closed(&o, 1000, 103);
+    judge(&plain, &seed, &o, &r);
+    ck_assert_uint_eq(r.problems, EVK_PROBLEM_BIT(EVK_P_WRONG_CODE));
+    o.end = EVK_END_DROP;
+    judge(&plain, &seed, &o, &r);
+    ck_assert_uint_eq(r.problems, EVK_PROBLEM_BIT(EVK_P_DROP));
+    ck_assert_int_eq(r.end_code, -1);
+    o.end = EVK_END_OPEN;
+    judge(&plain, &seed, &o, &r);
+    ck_assert_uint_eq(r.problems, EVK_PROBLEM_BIT(EVK_P_NO_CLOSE));
+
+    evk_obs v = {.limit_ms = 1000, .pings = 1, .pong_owed = true, .unknown_acks = 1,
+                 .target_problem = EVK_P_HANDSHAKE};
+    strcpy(v.target_violation, "no handshake Event: closed");
+    closed(&v, 4001, 50);
+    judge(&plain, &seed, &v, &r);
+    ck_assert_uint_eq(r.problems, EVK_PROBLEM_BIT(EVK_P_CLOSED_VALID) | EVK_PROBLEM_BIT(EVK_P_NO_PONG) |
+                                      EVK_PROBLEM_BIT(EVK_P_UNKNOWN_ACK) | EVK_PROBLEM_BIT(EVK_P_HANDSHAKE));
+    ck_assert_int_eq(r.expected_violation, EVK_V_NONE);
+
+    evk_obs s = {.skip = true, .skip_why = EVK_SKIP_NO_TRIGGER};
+    ck_assert_int_eq(judge(&plain, &seed, &s, &r), EVK_VERDICT_SKIP);
+    ck_assert_int_eq(r.skipped, EVK_SKIP_NO_TRIGGER);
+    ck_assert_uint_eq(r.problems, 0);
+}
+END_TEST
+
 START_TEST(upgrade_statuses)
 {
     evk_case_result r;
@@ -255,6 +296,7 @@ static Suite *judge_suite(void)
     tcase_add_test(tc, silence_after_the_violation);
     tcase_add_test(tc, flags_skips_and_target_violations);
     tcase_add_test(tc, upgrade_statuses);
+    tcase_add_test(tc, problems_are_bits_not_words);
     tcase_add_test(tc, latency_percentiles);
     tcase_add_test(tc, tolerance_rule);
     suite_add_tcase(s, tc);

@@ -297,7 +297,7 @@ static void on_result(const evk_case_result *r, size_t done, size_t total, void 
     fuzz *f = user;
     if (f->batch_results && r >= f->batch_results && r < f->batch_results + total)
         f->batch_end[r - f->batch_results] = evk_clock_ms();
-    if (r->verdict == EVK_VERDICT_SKIP && strstr(r->observed, "interrupted")) return;
+    if (r->skipped == EVK_SKIP_INTERRUPTED) return;
     if (f->minimising) { /* re-runs are not fuzzing: counted apart */
         f->rerun_sessions++;
         return;
@@ -360,7 +360,7 @@ static void fill_finding(fuzz *f, evk_fl_finding *fd, evk_fl_case *fc, const evk
         snprintf(fd->expected, sizeof fd->expected, "%s", r->expected);
         snprintf(fd->observed, sizeof fd->observed, "%s", r->observed);
         fd->duration_ms = r->duration_ms;
-        fd->limit_ms = evk_fl_result_limit(r);
+        fd->limit_ms = r->limit_ms;
     }
     fd->found_after_s = secs(evk_clock_ms() - f->t0);
     fd->times_seen = 1;
@@ -658,9 +658,8 @@ static bool probe_trigger(fuzz *f, uint64_t *limit_ms)
     evk_case_result r;
     reset_stop(f);
     evk_fl_run(&f->t, &fc, 1, &r);
-    bool yes = !(r.verdict == EVK_VERDICT_SKIP && (strstr(r.observed, "came within") || strstr(r.observed, "trigger") ||
-                                                  strstr(r.observed, "Event(s) this case needs")));
-    *limit_ms = f->t.role == EVK_ROLE_CLIENT ? (f->o.client_limit_ms ? f->o.client_limit_ms : 1000) : evk_fl_result_limit(&r);
+    bool yes = !(r.skipped == EVK_SKIP_NO_TRIGGER || r.skipped == EVK_SKIP_TOO_FEW_EVENTS);
+    *limit_ms = f->t.role == EVK_ROLE_CLIENT ? (f->o.client_limit_ms ? f->o.client_limit_ms : 1000) : r.limit_ms;
     evk_result_reset(&r);
     evk_fl_case_free(fc);
     return yes;

@@ -34,18 +34,6 @@ void evk_fl_finding_name(const evk_fl_class *c, const evk_fl_case *fc, bool mini
              minimised ? ".min" : "");
 }
 
-uint64_t evk_fl_result_limit(const evk_case_result *r)
-{
-    static const char key[] = "ack time limit ";
-    for (size_t i = 0; i < r->tr.n; i++) {
-        const evk_tentry *e = &r->tr.e[i];
-        if (e->kind != EVK_T_NOTE || !e->data) continue;
-        const char *s = strstr(e->data, key);
-        if (s) return strtoull(s + sizeof key - 1, NULL, 10);
-    }
-    return 0;
-}
-
 /* ---- writing -------------------------------------------------------- */
 
 static void hex(const char *s, size_t n, char *out)

@@ -54,7 +54,4 @@ int evk_fl_finding_write(const char *path, const evk_fl_finding *f, const evk_ca
 int evk_fl_finding_read(const char *path, evk_fl_finding *f, char *err, size_t errcap);
 void evk_fl_finding_reset(evk_fl_finding *f);
 
-/* The ack limit a result's transcript names ("handshake: ack time limit N ms"), or 0. */
-uint64_t evk_fl_result_limit(const evk_case_result *r);
-
 #endif

@@ -68,70 +68,37 @@ static void set_primary(evk_fl_class *c)
 void evk_fl_classify(const evk_case_result *r, evk_fl_class *c)
 {
     memset(c, 0, sizeof *c);
-    const char *o = r->observed, *e = r->expected;
-    static const struct { const char *phrase; evk_fl_tag tag; } phrases[] = {
-        {"no response within", EVK_FL_T_NO_RESPONSE},
-        {"no handshake Event", EVK_FL_T_HANDSHAKE},
-        {"broke the protocol: handshake:", EVK_FL_T_HANDSHAKE},
-        {"the target broke the protocol", EVK_FL_T_TARGET_INVALID},
-        {"connection dropped without a close frame", EVK_FL_T_DROP},
-        {"wrong close code", EVK_FL_T_WRONG_CODE},
-        {"closed on valid traffic", EVK_FL_T_CLOSED_VALID},
-        {"no close within", EVK_FL_T_NO_CLOSE},
-        {"before the deadline", EVK_FL_T_EARLY_CLOSE},
-        {"after the deadline", EVK_FL_T_LATE_CLOSE},
-        {"never acked", EVK_FL_T_MISSING_ACK},
-        {"acked more than once", EVK_FL_T_DOUBLE_ACK},
-        {"later than the limit", EVK_FL_T_LATE_ACK},
-        {"for no Event of ours", EVK_FL_T_UNKNOWN_ACK},
-        {"after the violation, not silence", EVK_FL_T_AFTER_VIOLATION},
-        {"no pong", EVK_FL_T_NO_PONG},
-        {"could not connect", EVK_FL_T_CONNECT},
+    /* The judge's problem bits, never its words: those quote the target. */
+    static const struct { evk_problem p; evk_fl_tag tag; } map[] = {
+        {EVK_P_NO_RESPONSE, EVK_FL_T_NO_RESPONSE},
+        {EVK_P_HANDSHAKE, EVK_FL_T_HANDSHAKE},
+        {EVK_P_TARGET_INVALID, EVK_FL_T_TARGET_INVALID},
+        {EVK_P_DROP, EVK_FL_T_DROP},
+        {EVK_P_WRONG_CODE, EVK_FL_T_WRONG_CODE},
+        {EVK_P_CLOSED_VALID, EVK_FL_T_CLOSED_VALID},
+        {EVK_P_NO_CLOSE, EVK_FL_T_NO_CLOSE},
+        {EVK_P_EARLY_CLOSE, EVK_FL_T_EARLY_CLOSE},
+        {EVK_P_LATE_CLOSE, EVK_FL_T_LATE_CLOSE},
+        {EVK_P_MISSING_ACK, EVK_FL_T_MISSING_ACK},
+        {EVK_P_DOUBLE_ACK, EVK_FL_T_DOUBLE_ACK},
+        {EVK_P_LATE_ACK, EVK_FL_T_LATE_ACK},
+        {EVK_P_UNKNOWN_ACK, EVK_FL_T_UNKNOWN_ACK},
+        {EVK_P_AFTER_VIOLATION, EVK_FL_T_AFTER_VIOLATION},
+        {EVK_P_NO_PONG, EVK_FL_T_NO_PONG},
+        {EVK_P_EARLY_EVENTS, EVK_FL_T_EARLY_EVENTS},
+        {EVK_P_CONNECT, EVK_FL_T_CONNECT},
     };
-    for (size_t i = 0; i < EVK_COUNTOF(phrases); i++)
-        if (strstr(o, phrases[i].phrase)) c->tags |= 1u << phrases[i].tag;
-    if (strstr(o, "before acking the handshake") && !strstr(o, "(informational here)"))
-        c->tags |= 1u << EVK_FL_T_EARLY_EVENTS;
-    /* "no handshake Event" is also part of the no-response text */
-    if (c->tags & (1u << EVK_FL_T_NO_RESPONSE)) c->tags &= ~(1u << EVK_FL_T_HANDSHAKE);
-    if ((c->tags & (1u << EVK_FL_T_HANDSHAKE)) || (c->tags & (1u << EVK_FL_T_NO_RESPONSE)))
-        c->tags &= ~(1u << EVK_FL_T_TARGET_INVALID);
-    c->internal = strstr(o, "broke the protocol: internal:") != NULL;
-
-    /* The violation a correct target closes for: named in the expectation. */
-    for (int v = EVK_V__COUNT - 1; v > EVK_V_NONE; v--)
-        if (strstr(e, evk_violation_text((evk_violation)v))) {
-            c->expected = (evk_violation)v;
-            break;
-        }
-    /* The target's close code: from the judge's words (a long session's
-     * transcript may have been cut before the close), else the transcript. */
-    const char *cl = strstr(o, "close ");
-    if (cl && cl == o && cl[6] >= '0' && cl[6] <= '9') c->close_code = atoi(cl + 6);
-    else if (strstr(o, "connection dropped without a close frame")) c->close_code = -1;
-    for (size_t i = r->tr.n; i-- > 0 && !c->close_code;) {
-        const evk_tentry *t = &r->tr.e[i];
-        if (t->out) continue;
-        if (t->kind == EVK_T_CLOSE) {
-            c->close_code = t->code;
-            break;
-        }
-        if (t->kind == EVK_T_DROP) {
-            c->close_code = -1;
-            break;
-        }
-    }
+    for (size_t i = 0; i < EVK_COUNTOF(map); i++)
+        if (r->problems & EVK_PROBLEM_BIT(map[i].p)) c->tags |= 1u << map[i].tag;
+    c->internal = (r->problems & EVK_PROBLEM_BIT(EVK_P_INTERNAL)) != 0;
+    c->expected = r->expected_violation;
+    c->close_code = r->end_code;
 
     switch (r->verdict) {
     case EVK_VERDICT_FAIL:
         c->finding = !c->internal;
         break;
-    case EVK_VERDICT_SKIP:
-        /* The runner skips every case of a target whose handshake is bad. */
-        if (strstr(o, "handshake") && !strstr(o, "interrupted")) {
-            c->tags |= 1u << EVK_FL_T_HANDSHAKE;
-            c->finding = true;
-        }
+    case EVK_VERDICT_SKIP: /* no trigger, too few Events, interrupted: not the target's fault */
         break;
     default:
         break;

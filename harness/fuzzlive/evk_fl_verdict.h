@@ -1,16 +1,15 @@
 /* evk_fl_verdict.h - which session results are findings, what went wrong in
  * them, and when a re-run shows "the same" problem.
  *
- * The runner's model and judge (evk_judge.c) decide a verdict and describe
- * the outcome in words; this module reads that outcome back into tags (the
- * kinds of wrong behaviour) so that findings can be told apart, counted
- * once per signature, and checked again during minimisation and replay.
+ * The runner's model and judge (evk_judge.c) decide a verdict and record
+ * each problem as a bit (evk_case_result.problems); this module maps those
+ * bits to tags (the kinds of wrong behaviour) so that findings can be told
+ * apart, counted once per signature, and checked again during minimisation
+ * and replay. It never reads the judge's words: they quote the target.
  * What counts (docs/fuzz-live.md):
- *   fail           a finding;
- *   skip           a finding only when the target's handshake Event was
- *                  missing or invalid (the runner skips every case then);
- *                  otherwise (e.g. the trigger brought no Events,
- *                  interrupted) not;
+ *   fail           a finding (a missing or invalid handshake Event fails
+ *                  every case);
+ *   skip           never (the trigger brought no Events, interrupted);
  *   non-strict     never (the seed allows it; under strict the judge
  *                  already fails what strict forbids);
  *   informational, pass   never.

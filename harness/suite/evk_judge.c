@@ -126,6 +126,13 @@ static void worse(evk_verdict *v, evk_verdict w)
     if (w > *v) *v = w;
 }
 
+/* A problem makes the verdict at least w and is recorded as a bit. */
+static void found(evk_case_result *r, evk_verdict *v, evk_verdict w, evk_problem p)
+{
+    worse(v, w);
+    r->problems |= EVK_PROBLEM_BIT(p);
+}
+
 static void end_text(const evk_obs *o, text *t)
 {
     switch (o->end) {
@@ -163,9 +170,15 @@ void evk_judge(const evk_case *c, const evk_profile *p, const evk_obs *o, uint64
 {
     text exp = {r->expected, sizeof r->expected, 0}, obs = {r->observed, sizeof r->observed, 0};
     r->expected[0] = r->observed[0] = '\0';
+    r->problems = 0;
+    r->limit_ms = o->limit_ms;
+    r->skipped = EVK_SKIP_NONE;
+    r->expected_violation = o->close_predicted ? o->close_violation : EVK_V_NONE;
+    r->end_code = o->end == EVK_END_CLOSE ? o->end_code : o->end == EVK_END_DROP ? -1 : 0;
     latency(o, &r->latency);
     if (o->skip && !o->target_violation[0]) { /* a violation is never hidden by a skip */
         r->verdict = EVK_VERDICT_SKIP;
+        r->skipped = o->skip_why;
         say(&obs, "%s", o->skip_reason);
         return;
     }
@@ -205,28 +218,30 @@ void evk_judge(const evk_case *c, const evk_profile *p, const evk_obs *o, uint64
 
     /* What happened, and what is wrong with it. */
     end_text(o, &obs);
+    if (o->end == EVK_END_DROP) r->problems |= EVK_PROBLEM_BIT(EVK_P_DROP);
+    if (o->end == EVK_END_ERROR) r->problems |= EVK_PROBLEM_BIT(EVK_P_CONNECT);
     if (o->close_predicted) {
         if (o->end == EVK_END_CLOSE) {
             if (!accepted(c, p, o, o->end_code, true)) {
-                worse(&v, EVK_VERDICT_FAIL);
+                found(r, &v, EVK_VERDICT_FAIL, EVK_P_WRONG_CODE);
                 say(&obs, "wrong close code");
             } else if (o->close_at_deadline && o->t_end + tol_ms < o->t_close) {
-                worse(&v, EVK_VERDICT_FAIL);
+                found(r, &v, EVK_VERDICT_FAIL, EVK_P_EARLY_CLOSE);
                 say(&obs, "closed %llu ms before the deadline", (unsigned long long)(o->t_close - o->t_end));
             } else if (o->close_at_deadline && o->t_end > o->t_close + tol_ms) {
-                worse(&v, EVK_VERDICT_FAIL);
+                found(r, &v, EVK_VERDICT_FAIL, EVK_P_LATE_CLOSE);
                 say(&obs, "closed %llu ms after the deadline", (unsigned long long)(o->t_end - o->t_close));
             }
         } else if (o->end == EVK_END_OPEN) {
-            worse(&v, EVK_VERDICT_FAIL);
+            found(r, &v, EVK_VERDICT_FAIL, EVK_P_NO_CLOSE);
             say(&obs, "no close within %llu ms", (unsigned long long)wait_ms);
-        } else {
+        } else { /* dropped or never opened: the bit below says which */
             worse(&v, EVK_VERDICT_FAIL);
         }
     } else if (o->end == EVK_END_CLOSE && accepted(c, p, o, o->end_code, false)) {
         alt_close = true; /* an outcome the protocol leaves open (e.g. 1009) */
     } else if (o->end == EVK_END_CLOSE || o->end == EVK_END_DROP || o->end == EVK_END_ERROR) {
-        worse(&v, EVK_VERDICT_FAIL);
+        found(r, &v, EVK_VERDICT_FAIL, EVK_P_CLOSED_VALID);
         say(&obs, "closed on valid traffic");
     }
 
@@ -243,17 +258,17 @@ void evk_judge(const evk_case *c, const evk_profile *p, const evk_obs *o, uint64
         char ids[EVK_UUID_STRLEN + 1];
         say(&obs, "%zu of %zu Ack(s)", o->nacks - missing, o->nacks);
         if (missing) {
-            worse(&v, EVK_VERDICT_FAIL);
+            found(r, &v, EVK_VERDICT_FAIL, EVK_P_MISSING_ACK);
             evk_uuid_format(&first_missing->id, ids);
             say(&obs, "%zu Event(s) never acked (first %s)", missing, ids);
         }
         if (doubled) {
-            worse(&v, EVK_VERDICT_FAIL);
+            found(r, &v, EVK_VERDICT_FAIL, EVK_P_DOUBLE_ACK);
             evk_uuid_format(&first_doubled->id, ids);
             say(&obs, "%zu Event(s) acked more than once (first %s, %u times)", doubled, ids, first_doubled->seen);
         }
         if (late) {
-            worse(&v, EVK_VERDICT_FAIL);
+            found(r, &v, EVK_VERDICT_FAIL, EVK_P_LATE_ACK);
             say(&obs, "%zu Ack(s) later than the limit (first after %llu ms)", late,
                 (unsigned long long)(first_late->t_first - first_late->t_sent));
         }
@@ -263,28 +278,28 @@ void evk_judge(const evk_case *c, const evk_profile *p, const evk_obs *o, uint64
             r->latency.p99_ms, r->latency.max_ms);
     if (o->pings) {
         if (o->pong_owed) {
-            worse(&v, EVK_VERDICT_FAIL);
+            found(r, &v, EVK_VERDICT_FAIL, EVK_P_NO_PONG);
             say(&obs, "no pong");
         } else {
             say(&obs, "pong received");
         }
     }
     if (o->unknown_acks) {
-        worse(&v, EVK_VERDICT_FAIL);
+        found(r, &v, EVK_VERDICT_FAIL, EVK_P_UNKNOWN_ACK);
         say(&obs, "%u Ack(s) for no Event of ours (%s)", o->unknown_acks, o->unknown_ack);
     }
     if (o->target_violation[0]) {
-        worse(&v, EVK_VERDICT_FAIL);
+        found(r, &v, EVK_VERDICT_FAIL, o->target_problem);
         say(&obs, "the target broke the protocol: %s", o->target_violation);
     }
     if (o->after_violation) {
-        worse(&v, p->silence_required ? EVK_VERDICT_FAIL : EVK_VERDICT_NON_STRICT);
+        found(r, &v, p->silence_required ? EVK_VERDICT_FAIL : EVK_VERDICT_NON_STRICT, EVK_P_AFTER_VIOLATION);
         say(&obs, "%u message(s) after the violation, not silence (first: %s)", o->after_violation,
             o->first_after);
     }
     if (o->early_events) {
         if (p->early_message_is_violation && !o->close_predicted) {
-            worse(&v, EVK_VERDICT_FAIL);
+            found(r, &v, EVK_VERDICT_FAIL, EVK_P_EARLY_EVENTS);
             say(&obs, "%u Event(s) before acking the handshake", o->early_events);
         } else {
             say(&obs, "%u Event(s) before acking the handshake (informational here)", o->early_events);

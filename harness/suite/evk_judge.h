@@ -56,6 +56,7 @@ typedef struct evk_obs {
     unsigned after_violation; /* data messages after the model closed */
     char first_after[128];
     char target_violation[256];
+    evk_problem target_problem; /* its kind, when target_violation is set */
     unsigned pings, pongs;
     bool pong_owed;           /* a ping went out and no pong came after it (RFC 6455 5.5.3:
                                  one pong may answer several back-to-back pings) */
@@ -63,6 +64,7 @@ typedef struct evk_obs {
     int http_status;          /* upgrade cases: the refusal's status (0: none) */
     bool upgrade_accepted;    /* upgrade cases: the target let the connection in */
     bool skip;
+    evk_skip_why skip_why;
     char skip_reason[256];
     char note[256];           /* informational detail for the observed text */
 } evk_obs;

@@ -53,6 +53,40 @@ evk_tentry *evk_transcript_add(evk_transcript *t, uint64_t t_ms, bool out, evk_t
                                const void *data, size_t len, int code);
 void evk_transcript_free(evk_transcript *t);
 
+/* What was wrong, as bits of evk_case_result.problems: tools (the live
+ * fuzzer, minimiser, replay) read these, never the words, which quote
+ * whatever the target sent. */
+typedef enum evk_problem {
+    EVK_P_NO_RESPONSE,     /* nothing came at all */
+    EVK_P_HANDSHAKE,       /* no valid handshake Event */
+    EVK_P_TARGET_INVALID,  /* the target sent something invalid, flooded, or did not read */
+    EVK_P_DROP,            /* the connection ended without a close frame */
+    EVK_P_WRONG_CODE,      /* closed with a code the profile does not accept */
+    EVK_P_CLOSED_VALID,    /* closed (or dropped) on valid traffic */
+    EVK_P_NO_CLOSE,        /* no close after a violation */
+    EVK_P_EARLY_CLOSE,     /* closed before the deadline */
+    EVK_P_LATE_CLOSE,      /* closed after the deadline */
+    EVK_P_MISSING_ACK,     /* an Event of ours was never acked */
+    EVK_P_DOUBLE_ACK,      /* ... acked more than once */
+    EVK_P_LATE_ACK,        /* ... acked after the limit */
+    EVK_P_UNKNOWN_ACK,     /* an Ack named no Event of ours */
+    EVK_P_AFTER_VIOLATION, /* data after the violation instead of silence */
+    EVK_P_NO_PONG,         /* no pong after our last ping */
+    EVK_P_EARLY_EVENTS,    /* Events before the handshake Ack, where that is a violation */
+    EVK_P_CONNECT,         /* the connection never opened */
+    EVK_P_INTERNAL,        /* evack itself failed (out of memory, a bad template) */
+} evk_problem;
+
+#define EVK_PROBLEM_BIT(p) (1u << (p))
+
+/* Why a case was skipped (EVK_SKIP_NONE when it ran to a verdict). */
+typedef enum evk_skip_why {
+    EVK_SKIP_NONE = 0,
+    EVK_SKIP_NO_TRIGGER,      /* the profile names no trigger */
+    EVK_SKIP_TOO_FEW_EVENTS,  /* the target did not send the Events the case needs */
+    EVK_SKIP_INTERRUPTED,     /* the run was interrupted */
+} evk_skip_why;
+
 typedef struct evk_latency {
     unsigned samples;
     double p50_ms, p99_ms, max_ms;
@@ -63,6 +97,11 @@ typedef struct evk_case_result {
     evk_verdict verdict;
     char expected[256];
     char observed[512];
+    unsigned problems;              /* EVK_PROBLEM_BIT(evk_problem) of each problem seen */
+    evk_skip_why skipped;
+    evk_violation expected_violation; /* what a correct target closes for (NONE: no close) */
+    int end_code;                   /* the target's close code; 0 none, -1 dropped */
+    uint64_t limit_ms;              /* the ack limit in force (the target's handshake, or ours); 0 none */
     uint64_t duration_ms;
     evk_transcript tr;
     evk_latency latency;     /* samples > 0 for cases that measure Ack latency */

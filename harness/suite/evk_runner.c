@@ -230,14 +230,25 @@ static bool we_sent(const crun *r, const evk_uuid *id)
     return false;
 }
 
+/* The target broke the protocol (or evack failed: EVK_P_INTERNAL): the
+ * case fails, saying what happened; the kind goes to the judge as a bit. */
+static void broke(crun *r, evk_problem kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void broke(crun *r, evk_problem kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->obs.target_violation, sizeof r->obs.target_violation, fmt, ap);
+    va_end(ap);
+    r->obs.target_problem = kind;
+}
+
 static void send_bytes(crun *r, const char *data, size_t len, unsigned flags)
 {
     if (!r->conn) return;
     /* A target that never reads would make evack's queue grow without end. */
     if (evk_conn_pending(r->conn) > MAX_PENDING) {
         if (!r->obs.target_violation[0])
-            snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
-                     "does not read: %zu bytes of evack's frames waiting", evk_conn_pending(r->conn));
+            broke(r, EVK_P_TARGET_INVALID, "does not read: %zu bytes of evack's frames waiting", evk_conn_pending(r->conn));
         r->deaf = true; /* the case ends at the next safe point */
         return;
     }
@@ -259,8 +270,7 @@ static int send_tpl(crun *r, const evk_msg_tpl *t, unsigned how, int fragments)
     fresh_id(&r->x.fresh);
     r->x.wall_us = evk_wall_us();
     if (evk_expand(t, &r->x, &msg, &len) < 0) {
-        snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
-                 "internal: case %s has a bad template", r->c->id);
+        broke(r, EVK_P_INTERNAL, "internal: case %s has a bad template", r->c->id);
         return -1;
     }
     if (fragments > 1 && len >= (size_t)fragments) {
@@ -349,11 +359,9 @@ static void target_event(crun *r, const evk_message *m, uint64_t t)
     }
     schedule_mtick(r);
     if (rc == EVK_EDUPID && !r->obs.target_violation[0])
-        snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
-                 "Event %s reuses the id of its own unacked Event", ids);
+        broke(r, EVK_P_TARGET_INVALID, "Event %s reuses the id of its own unacked Event", ids);
     if (rc == EVK_EFULL) { /* it sends Events far faster than it reads our Acks */
-        snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
-                 "flooded: more than %d of its Events unacked because it does not read evack's Acks "
+        broke(r, EVK_P_TARGET_INVALID, "flooded: more than %d of its Events unacked because it does not read evack's Acks "
                  "(%zu bytes of them waiting)", 65536, evk_conn_pending(r->conn));
         return finish(r);
     }
@@ -433,7 +441,7 @@ static void target_handshake(crun *r, const char *text, size_t len, bool binary,
     r->hs_seen = true;
     r->t_hs = t;
     if (problem[0]) { /* no case can run on a broken handshake: each fails, naming it */
-        snprintf(r->obs.target_violation, sizeof r->obs.target_violation, "invalid handshake Event: %s", problem);
+        broke(r, EVK_P_HANDSHAKE, "invalid handshake Event: %s", problem);
         finish(r);
         return;
     }
@@ -448,7 +456,7 @@ static void target_handshake(crun *r, const char *text, size_t len, bool binary,
     evk_session_config cfg = {.role = EVK_ROLE_SERVER, .profile = p, .ack_limit_ms = limit, .seed = seed};
     r->model = evk_session_new(&cfg);
     if (!r->model || evk_session_start(r->model, &m.id, t) < 0) {
-        snprintf(r->obs.target_violation, sizeof r->obs.target_violation, "internal: out of memory");
+        broke(r, EVK_P_INTERNAL, "internal: out of memory");
         finish(r);
         return;
     }
@@ -470,8 +478,7 @@ static void target_message(crun *r, const char *text, size_t len, bool binary, u
 {
     if (++r->in_msgs > MAX_TARGET_MESSAGES) {
         if (!r->deaf)
-            snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
-                     "flooded: more than %d messages in one case (%zu bytes of evack's frames unsent)",
+            broke(r, EVK_P_TARGET_INVALID, "flooded: more than %d messages in one case (%zu bytes of evack's frames unsent)",
                      MAX_TARGET_MESSAGES, evk_conn_pending(r->conn));
         r->deaf = true;
         return;
@@ -486,7 +493,7 @@ static void target_message(crun *r, const char *text, size_t len, bool binary, u
         if (r->obs.close_predicted) {
             after_violation(r, "an invalid message");
         } else if (!r->obs.target_violation[0]) {
-            snprintf(r->obs.target_violation, sizeof r->obs.target_violation, "%s", m.reason);
+            broke(r, EVK_P_TARGET_INVALID, "%s", m.reason);
         }
         return;
     }
@@ -522,8 +529,7 @@ static void on_piece(crun *r, const evk_net_event *ev)
     int rc = evk_msgbuf_add(&r->in, ev->data, ev->len);
     if (rc == EVK_ETOOBIG) {
         r->in_too_big = true;
-        snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
-                 "sent a message larger than %zu bytes (closed with 1009)", r->in.max);
+        broke(r, EVK_P_TARGET_INVALID, "sent a message larger than %zu bytes (closed with 1009)", r->in.max);
         evk_conn_close(r->conn, EVK_CLOSE_TOO_BIG, "message too big");
         return;
     }
@@ -549,9 +555,10 @@ static void wait_for(crun *r, uint64_t until)
     evk_timer_at(r->timer, until);
 }
 
-static void skip_case(crun *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void skip_case(crun *r, const char *fmt, ...)
+static void skip_case(crun *r, evk_skip_why why, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void skip_case(crun *r, evk_skip_why why, const char *fmt, ...)
 {
+    r->obs.skip_why = why;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(r->obs.skip_reason, sizeof r->obs.skip_reason, fmt, ap);
@@ -619,7 +626,7 @@ static void run_steps(crun *r)
                 r->want_held = st->n;
                 if (!client_target(r)) {
                     if (!p->has_trigger)
-                        return skip_case(r, "the profile names no trigger, so the target cannot be asked for Events");
+                        return skip_case(r, EVK_SKIP_NO_TRIGGER, "the profile names no trigger, so the target cannot be asked for Events");
                     char payload[64];
                     const char *last = strrchr(p->trigger_pointer, '/');
                     snprintf(payload, sizeof payload, "{\"%s\":%d}", last ? last + 1 : "emit", st->n);
@@ -632,9 +639,9 @@ static void run_steps(crun *r)
             } else if (r->nheld < r->want_held) {
                 if (t < r->wait_until) return;
                 if (client_target(r))
-                    return skip_case(r, "the client sent %d of the %d Event(s) this case needs within the limit (%llu ms)",
+                    return skip_case(r, EVK_SKIP_TOO_FEW_EVENTS, "the client sent %d of the %d Event(s) this case needs within the limit (%llu ms)",
                                      r->nheld, r->want_held, (unsigned long long)r->limit);
-                return skip_case(r, "asked the target for %d Event(s) with the trigger; %d came within %llu ms",
+                return skip_case(r, EVK_SKIP_TOO_FEW_EVENTS, "asked the target for %d Event(s) with the trigger; %d came within %llu ms",
                                  r->want_held, r->nheld, (unsigned long long)r->s->o.wait_ms);
             }
             r->holding = false;
@@ -733,14 +740,12 @@ static void enter_final(crun *r)
 static void no_handshake(crun *r, const char *what, bool silent)
 {
     if (silent && r->in.len)
-        snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
-                 "no complete handshake Event within %llu ms (%zu bytes of a message came)",
+        broke(r, EVK_P_HANDSHAKE, "no complete handshake Event within %llu ms (%zu bytes of a message came)",
                  (unsigned long long)r->s->o.wait_ms, r->in.len);
     else if (silent)
-        snprintf(r->obs.target_violation, sizeof r->obs.target_violation,
-                 "no response within %llu ms (no handshake Event)", (unsigned long long)r->s->o.wait_ms);
+        broke(r, EVK_P_NO_RESPONSE, "no response within %llu ms (no handshake Event)", (unsigned long long)r->s->o.wait_ms);
     else
-        snprintf(r->obs.target_violation, sizeof r->obs.target_violation, "no handshake Event: %s", what);
+        broke(r, EVK_P_HANDSHAKE, "no handshake Event: %s", what);
     finish(r);
 }
 
@@ -832,7 +837,7 @@ static void client_open(crun *r, evk_conn *c)
     evk_session_config cfg = {.role = EVK_ROLE_CLIENT, .profile = p, .seed = seed};
     r->model = evk_session_new(&cfg);
     if (!r->model || evk_session_start(r->model, NULL, now()) < 0) {
-        snprintf(r->obs.target_violation, sizeof r->obs.target_violation, "internal: out of memory");
+        broke(r, EVK_P_INTERNAL, "internal: out of memory");
         return finish(r);
     }
     /* Cases that hold the client's Events hold them from the start: a client
@@ -852,7 +857,7 @@ static void client_open(crun *r, evk_conn *c)
     size_t len;
     fresh_id(&r->x.hs);
     if (evk_compose_handshake(p, &r->x.hs, evk_wall_us(), r->limit, hs, sizeof hs, &len) < 0) {
-        snprintf(r->obs.target_violation, sizeof r->obs.target_violation, "internal: cannot compose the handshake");
+        broke(r, EVK_P_INTERNAL, "internal: cannot compose the handshake");
         return finish(r);
     }
     send_bytes(r, hs, len, EVK_F_WHOLE);
@@ -1131,7 +1136,7 @@ static void start_case(suite *s, size_t i)
     r->cap = evk_timer_new(s->o.loop, on_cap, r);
     s->running++;
     if (!r->timer || !r->mtick || !r->cap) {
-        snprintf(r->obs.target_violation, sizeof r->obs.target_violation, "internal: out of memory");
+        broke(r, EVK_P_INTERNAL, "internal: out of memory");
         return finish(r);
     }
     evk_timer_at(r->cap, r->t0 + CASE_CAP_MS);
@@ -1219,6 +1224,7 @@ static void interrupt_all(suite *s)
     for (; s->next < s->n; s->next++) {
         evk_case_result *res = &s->results[s->next];
         res->verdict = EVK_VERDICT_SKIP;
+        res->skipped = EVK_SKIP_INTERRUPTED;
         snprintf(res->observed, sizeof res->observed, "interrupted before it ran");
         s->done++;
     }
@@ -1232,6 +1238,7 @@ static void interrupt_all(suite *s)
         crun *r = &s->runs[i];
         if (!r->s || r->finished) continue;
         r->obs.skip = true;
+        r->obs.skip_why = EVK_SKIP_INTERRUPTED;
         snprintf(r->obs.skip_reason, sizeof r->obs.skip_reason, "interrupted");
         r->obs.target_violation[0] = '\0';
         r->retry = true; /* no second attempt */
