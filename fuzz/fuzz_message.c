@@ -97,6 +97,9 @@ static ref_result check_scanner(const char *text, size_t len)
                      "member \"%s\": span %zu+%zu, reference %zu+%zu", n, want[i].off, want[i].len,
                      keys[i].off, keys[i].len);
         if (keys[i].count > 1) dup = true;
+        if (keys[i].type == REF_STRING)
+            FZ_CHECK(want[i].escaped == (memchr(text + keys[i].off, '\\', keys[i].len) != NULL),
+                     "member \"%s\": escaped flag %d", n, want[i].escaped);
         if (keys[i].type == REF_STRING && !keys[i].value_long) {
             char buf[REF_VALUE_MAX + 1];
             size_t blen = 0;
