@@ -28,12 +28,13 @@ stop_server() { kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; srv=""; }
 "$build/bench/evk_bench" all
 
 # 3: the full server-role catalogue against the reference server, 1 s limit.
+ncases=$("$evack" list --role server 2>/dev/null | wc -l)
 start_server 1
 for i in 1 2 3; do
     "$evack" "$url" --quiet --color never | sed -nE 's/.*profile seed, ([0-9.]+) s\).*/\1/p'
 done | median >"$work/wall"
 "$evack" "$url" --quiet --color never --jobs 1 | sed -nE 's/.*profile seed, ([0-9.]+) s\).*/\1/p' >"$work/wall1"
-echo "suite_wall_concurrent: $(cat "$work/wall") s (72 server cases, ack limit 1 s; goal <= 2.5 s = limit + 1.5 s)"
+echo "suite_wall_concurrent: $(cat "$work/wall") s ($ncases server cases, ack limit 1 s; goal <= 2.5 s = limit + 1.5 s)"
 echo "suite_wall_jobs1: $(cat "$work/wall1") s (the same, one case at a time)"
 stop_server
 
@@ -52,7 +53,7 @@ stop_server
 if [ -x /usr/bin/time ]; then
     start_server 1
     /usr/bin/time -f '%M' -o "$work/rss" "$evack" "$url" --quiet --color never >/dev/null 2>&1
-    echo "rss_full_run: $(( $(tail -n 1 "$work/rss") / 1024 )) MiB peak (72 cases against the reference server)"
+    echo "rss_full_run: $(( $(tail -n 1 "$work/rss") / 1024 )) MiB peak ($ncases cases against the reference server)"
     stop_server
     if [ -x "$build/tests/hostile_peer" ]; then
         "$build/tests/hostile_peer" big "$work/hp" >/dev/null 2>&1 &
@@ -70,7 +71,16 @@ fi
 if "$evack" fuzz-live --help >/dev/null 2>&1; then
     start_server 0.5
     "$evack" fuzz-live "$url" --duration 10s --findings "$work/findings" >"$work/fl" 2>&1
-    grep -E '^(live_|fuzz-live:|summary)' "$work/fl" | tail -n 4
+    # "  N sessions (S/s), A messages sent + B received (M/s); ..."
+    line=$(grep -E '^ +[0-9]+ sessions \(' "$work/fl" | tail -n 1)
+    if [ -n "$line" ]; then
+        echo "$line" | sed -E 's/^ +([0-9]+) sessions \(([0-9]+)\/s\).*/live_fuzzer_sessions: \2 sessions\/s (\1 in 10 s, 128 at a time; goal >= 1000)/'
+        echo "$line" | sed -E 's/.*, ([0-9]+) messages sent \+ ([0-9]+) received \(([0-9]+)\/s\).*/live_fuzzer_messages: \3 messages\/s (judged, \1 sent + \2 received; goal >= 10000)/'
+        grep -E '^ +findings:' "$work/fl" | sed -E 's/^ +findings: /live_fuzzer_findings: /'
+    else
+        echo "live_fuzzer: no summary (see its output below)"
+        tail -n 5 "$work/fl"
+    fi
     stop_server
 else
     echo "live_fuzzer: not built (harness/fuzzlive)"

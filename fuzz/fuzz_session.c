@@ -530,8 +530,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 7: /* a little time */
             tick(s, M.now + fz_u8(&in));
             break;
-        case 8: /* much time */
-            tick(s, M.now + (uint64_t)fz_u16(&in) * 16);
+        case 8: /* much time; rarely, to the end of the clock (the wall-clock
+                 * timestamps saturate there instead of overflowing) */
+            if ((op >> 4) == 0xf) tick(s, UINT64_MAX - fz_u16(&in));
+            else if ((op >> 4) == 0xe) tick(s, (uint64_t)INT64_MAX - fz_u16(&in));
+            else tick(s, M.now + (uint64_t)fz_u16(&in) * 16);
             break;
         case 9: { /* exactly around the next deadline: -1, 0, +1 */
             uint64_t at;

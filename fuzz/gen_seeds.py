@@ -192,6 +192,10 @@ def session_seeds():
         s["client-%s-peer-close" % pname] = bytes([CLIENT | prof, 0, PEERHS, 1, 1, CLOSE | 0x10, SEND, 1])
         s["server-%s-timestamps" % pname] = bytes([SERVER | prof, 30]) + hs_ack + tpl(ev, 1, 1) + \
             tpl(ev, 2, 2) + tpl(ev, 3, 3)
+        # the clock jumps to its end: acks and Events there carry a saturated time
+        s["server-%s-end-of-clock" % pname] = bytes([SERVER | prof, 30]) + hs_ack + \
+            bytes([TICKBIG | 0xe0, 0, 5]) + tpl(ev, 3) + bytes([SEND, 2, TICK, 3]) + \
+            bytes([TICKBIG | 0xf0, 0, 5]) + tpl(ev, 4) + bytes([SEND, 5])
         s["server-%s-reordered-ack" % pname] = bytes([SERVER | prof, 30]) + tpl(T_ACK_REORDERED, 8) + \
             bytes([SEND, 1, SEND, 2]) + tpl(T_ACK_REORDERED, 2) + tpl(T_ACK, 1 | 8)
     return s

@@ -48,6 +48,9 @@ enum { EVK_FR_S = 1, EVK_FR_C = 2, EVK_FR_SC = 3 };
     X(STATUS_FATAL_IGNORED, "status-fatal-ignored", EVK_FR_S, "acks Events with the fatal status (strict)") \
     X(STATUS_UNCHECKED, "status-unchecked", EVK_FR_S, "accepts any status (strict)")          \
     X(PAYLOAD_OPTIONAL, "payload-optional", EVK_FR_S, "accepts Events without payload (strict)") \
+    X(ID_NUL_TRUNCATED, "id-nul-truncated", EVK_FR_SC, "reads ids as C strings: a UUID, \\u0000 and more is that UUID") \
+    X(REASON_REJECTED, "reason-rejected", EVK_FR_SC, "closes on Events that carry a reason (strict)") \
+    X(REASON_ANY_TYPE, "reason-any-type", EVK_FR_SC, "accepts a reason of any JSON type (strict)") \
     /* acking */                                                                               \
     X(ACK_SKIP_THIRD, "ack-skip-every-third", EVK_FR_SC, "never acks every third Event")       \
     X(ACK_TWICE, "ack-twice", EVK_FR_SC, "acks every Event twice")                             \

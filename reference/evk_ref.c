@@ -498,6 +498,12 @@ static int message_faults(peer *p, const char **text, size_t *len, char **owned)
                 else if (strncmp(v, "urn:uuid:", 9) == 0) core = v + 9;
                 snprintf(q, sizeof q, "\"%s\"", core);
                 r = evk_rw_set(t, n, "id", q);
+            } else if (has(p, EVK_FAULT_ID_NUL_TRUNCATED)) {
+                /* cJSON's reading stops at the NUL: v is what precedes it */
+                evk_uuid u;
+                char q[300];
+                snprintf(q, sizeof q, "\"%s\"", v);
+                if (evk_uuid_parse(v, strlen(v), &u) == 0) r = evk_rw_set(t, n, "id", q);
             } else if (has(p, EVK_FAULT_ID_ANY_STRING) && m.kind == EVK_MSG_EVENT) {
                 /* "acks" the string as it came */
                 char ack[600];
@@ -513,6 +519,9 @@ static int message_faults(peer *p, const char **text, size_t *len, char **owned)
         } else if (has(p, EVK_FAULT_STATUS_UNCHECKED) && strcmp(m.field, "status") == 0) {
             r = evk_rw_set(t, n, "status", "\"ok\"");
         }
+    } else if (m.violation == EVK_V_WRONG_TYPE) {
+        if (has(p, EVK_FAULT_REASON_ANY_TYPE) && strcmp(m.field, "reason") == 0)
+            r = evk_rw_set(t, n, "reason", "null");
     } else if (m.violation == EVK_V_FATAL_STATUS && has(p, EVK_FAULT_STATUS_FATAL_IGNORED)) {
         r = evk_rw_set(t, n, "status", "\"ok\"");
     } else if (m.violation == EVK_V_NONE) {
@@ -520,6 +529,8 @@ static int message_faults(peer *p, const char **text, size_t *len, char **owned)
         bool upper = evk_rw_get_string(t, n, "id", v, sizeof v) && uuid_text_has_upper(v);
         if (m.kind == EVK_MSG_EVENT) {
             static const char *const known[] = {"type", "id", "sent_at", "status", "payload", "reason", NULL};
+            if (has(p, EVK_FAULT_REASON_REJECTED) && evk_rw_has_key(t, n, "reason"))
+                return fault_close(p, EVK_V_INVALID_VALUE, "unexpected field reason"), 2;
             if (has(p, EVK_FAULT_UPPERCASE_UUID_REJECTED) && upper)
                 return fault_close(p, EVK_V_INVALID_VALUE, "id is not a lower-case UUID"), 2;
             if (has(p, EVK_FAULT_EXTRA_FIELDS_REJECTED) && evk_rw_has_other_keys(t, n, known) &&

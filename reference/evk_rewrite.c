@@ -218,6 +218,14 @@ bool evk_rw_get_string(const char *s, size_t len, const char *key, char *out, si
     return ok;
 }
 
+bool evk_rw_has_key(const char *s, size_t len, const char *key)
+{
+    cJSON *j = parse_object(s, len);
+    bool has = j && cJSON_GetObjectItemCaseSensitive(j, key) != NULL;
+    cJSON_Delete(j);
+    return has;
+}
+
 bool evk_rw_has_other_keys(const char *s, size_t len, const char *const *known)
 {
     cJSON *j = parse_object(s, len);

@@ -27,6 +27,8 @@ char *evk_rw_set(const char *s, size_t len, const char *key, const char *json_va
 char *evk_rw_del(const char *s, size_t len, const char *key);
 /* The string value of a top-level key (cJSON's reading), copied into out. */
 bool evk_rw_get_string(const char *s, size_t len, const char *key, char *out, size_t cap);
+/* Does the object have this top-level key (any value)? */
+bool evk_rw_has_key(const char *s, size_t len, const char *key);
 /* Does the object have a key other than those listed (NULL-terminated)? */
 bool evk_rw_has_other_keys(const char *s, size_t len, const char *const *known);
 

@@ -79,6 +79,16 @@ START_TEST(drop_set_extra)
     t = expand(&seed, (evk_msg_tpl){.kind = EVK_MSG_EVENT, .set = "reason", .to = "\"why\""}, NULL);
     ck_assert_msg(strstr(t, "\"reason\":\"why\"") != NULL, "a set on a new field adds it: %s", t);
     free(t);
+    /* strict lists reason as optional: the skeleton leaves it out, so a set
+     * on it must add it (it was once lost, and reason.not-string passed). */
+    t = expand(&strict, (evk_msg_tpl){.kind = EVK_MSG_EVENT, .set = "reason", .to = "42"}, NULL);
+    ck_assert_msg(strstr(t, "\"reason\":42") != NULL, "a set on an optional field adds it: %s", t);
+    ck_assert_int_eq(judge(&strict, t).violation, EVK_V_WRONG_TYPE);
+    free(t);
+    t = expand(&seed, (evk_msg_tpl){.kind = EVK_MSG_EVENT, .set = "payload", .to = "{\"a\":1}"}, NULL);
+    ck_assert_msg(strstr(t, "\"payload\":{\"a\":1}") != NULL, "%s", t);
+    ck_assert_msg(strstr(strstr(t, "\"payload\"") + 1, "\"payload\"") == NULL, "payload twice: %s", t);
+    free(t);
     t = expand(&seed, (evk_msg_tpl){.kind = EVK_MSG_EVENT, .extra = ",\"id\":\"${b}\""}, NULL);
     evk_message m = judge(&seed, t);
     ck_assert(m.notes & EVK_NOTE_DUP_KEY);

@@ -6,6 +6,7 @@
 #include "evk_compose.h"
 #include "evk_err.h"
 #include "evk_session.h"
+#include "evk_validate.h"
 
 enum { SEED = 0, STRICT = 1 };
 static evk_profile profiles[2];
@@ -556,6 +557,43 @@ START_TEST(config_is_checked)
 }
 END_TEST
 
+/* A clock that runs past what a timestamp can say (found by fuzz_session: the
+ * wall-clock sum overflowed, undefined behaviour). The sum saturates, and
+ * the composer's rule for a time it cannot write applies: sent_at is the
+ * epoch. What is sent stays valid. */
+static void assert_valid_epoch_event(const evk_action *a)
+{
+    evk_message m;
+    ck_assert(a->kind == EVK_A_SEND && a->msg == EVK_MSG_EVENT);
+    ck_assert_int_eq(evk_validate(&profiles[SEED], a->text, a->len, true, &m), 0);
+    ck_assert_msg(m.violation == EVK_V_NONE, "%s: %s", m.reason, a->text);
+    ck_assert_msg(strstr(a->text, "\"1970-01-01T00:00:00.000000+0000\"") != NULL, "%s", a->text);
+}
+
+START_TEST(clock_beyond_the_calendar_is_saturated)
+{
+    evk_session *s = server_ready(SEED, false, 1000);
+    actions a;
+    evk_uuid e = id_n(7), f = id_n(8);
+    ck_assert_int_eq(evk_session_send_event(s, &e, NULL, UINT64_MAX), 0);
+    ck_assert_int_eq(evk_session_send_event(s, &f, NULL, UINT64_MAX / 1000 + 1), 0);
+    ck_assert_int_eq(pop_all(s, &a)->n, 2);
+    assert_valid_epoch_event(&a.a[0]);
+    assert_valid_epoch_event(&a.a[1]);
+    evk_session_free(s);
+
+    evk_session_config c = {.role = EVK_ROLE_SERVER, .profile = &profiles[SEED], .ack_limit_ms = 10,
+                            .wall_base_us = INT64_MAX - 10, .seed = 1};
+    s = evk_session_new(&c);
+    ck_assert_ptr_nonnull(s);
+    evk_uuid hs = id_n(1000);
+    ck_assert_int_eq(evk_session_start(s, &hs, 1000), 0);
+    ck_assert_int_eq(pop_all(s, &a)->n, 1);
+    assert_valid_epoch_event(&a.a[0]);
+    evk_session_free(s);
+}
+END_TEST
+
 static Suite *session_suite(void)
 {
     Suite *s = suite_create("session");
@@ -579,6 +617,7 @@ static Suite *session_suite(void)
     tcase_add_test(tc, manual_ack_client);
     tcase_add_test(tc, application_close_and_peer_close);
     tcase_add_test(tc, config_is_checked);
+    tcase_add_test(tc, clock_beyond_the_calendar_is_saturated);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -66,9 +66,15 @@ void evk_session_free(evk_session *s)
     free(s);
 }
 
+/* Saturates instead of overflowing (a fuzzer's clock can reach UINT64_MAX):
+ * the formatter then refuses the out-of-range time like any other. */
 static int64_t wall_us(const evk_session *s, uint64_t now_ms)
 {
-    return s->cfg.wall_base_us + (int64_t)now_ms * 1000;
+    int64_t base = s->cfg.wall_base_us;
+    if (now_ms > (uint64_t)INT64_MAX / 1000) return INT64_MAX;
+    int64_t off = (int64_t)now_ms * 1000;
+    if (base > 0 && off > INT64_MAX - base) return INT64_MAX;
+    return base + off;
 }
 
 /* A fresh slot at the end of the outbox, or NULL when out of memory. */

@@ -137,7 +137,9 @@ static void put_string(buf *b, const char *s, size_t n, bool escaped)
 }
 
 /* One "key":value member, unless the template drops or replaces it. */
-static int member(buf *b, bool *first, const evk_msg_tpl *t, const evk_expand_ctx *x,
+/* Writes one member; *first is true until the first one is written, and
+ * *set_done records that the template's `set` key has been written. */
+static int member(buf *b, bool *first, bool *set_done, const evk_msg_tpl *t, const evk_expand_ctx *x,
                   const char *key, const char *value_json)
 {
     if (t->drop && strcmp(t->drop, key) == 0) return 0;
@@ -146,7 +148,10 @@ static int member(buf *b, bool *first, const evk_msg_tpl *t, const evk_expand_ct
     puts_(b, "\"");
     puts_(b, key);
     puts_(b, t->spaced ? "\" :\r " : "\":");
-    if (t->set && strcmp(t->set, key) == 0) return subst(b, t->to, strlen(t->to), x);
+    if (t->set && strcmp(t->set, key) == 0) {
+        *set_done = true;
+        return subst(b, t->to, strlen(t->to), x);
+    }
     puts_(b, value_json);
     return 0;
 }
@@ -156,7 +161,7 @@ static int message(buf *b, const evk_msg_tpl *t, const evk_expand_ctx *x)
     const evk_profile *p = x->profile;
     const evk_schema *s = t->kind == EVK_MSG_EVENT ? &p->event : &p->ack;
     char v[EVK_NAME_MAX * 6 + 8], ids[(EVK_UUID_STRLEN + 3) * 6], ts[(EVK_TS_BUFSZ + 2) * 6];
-    bool first = true;
+    bool first = true, set_done = false;
     int rc = 0;
 
     /* Values of the three common members, as JSON literals. */
@@ -180,14 +185,14 @@ static int message(buf *b, const evk_msg_tpl *t, const evk_expand_ctx *x)
     free(idb.p), free(tsb.p), free(tvb.p);
 
     puts_(b, t->spaced ? " \n\t{ " : "{");
-    rc |= member(b, &first, t, x, p->discriminator, v);
-    rc |= member(b, &first, t, x, "id", ids);
+    rc |= member(b, &first, &set_done, t, x, p->discriminator, v);
+    rc |= member(b, &first, &set_done, t, x, "id", ids);
     for (size_t i = 0; i < s->n_fields && rc == 0; i++) {
         const evk_field *f = &s->fields[i];
         if (strcmp(f->name, "id") == 0) continue;
-        if (f->format == EVK_FMT_ISO8601) rc |= member(b, &first, t, x, f->name, ts);
-        else if (f->format == EVK_FMT_UUID) rc |= member(b, &first, t, x, f->name, ids);
-        else if (strcmp(f->name, "payload") == 0 && t->payload) rc |= member(b, &first, t, x, f->name, t->payload);
+        if (f->format == EVK_FMT_ISO8601) rc |= member(b, &first, &set_done, t, x, f->name, ts);
+        else if (f->format == EVK_FMT_UUID) rc |= member(b, &first, &set_done, t, x, f->name, ids);
+        else if (strcmp(f->name, "payload") == 0 && t->payload) rc |= member(b, &first, &set_done, t, x, f->name, t->payload);
         else if (f->required) {
             const char *neutral = "null";
             char e[EVK_NAME_MAX + 3];
@@ -203,22 +208,17 @@ static int message(buf *b, const evk_msg_tpl *t, const evk_expand_ctx *x)
             else if (f->types & EVK_JT_NUMBER) neutral = "0";
             else if (f->types & EVK_JT_BOOL) neutral = "false";
             else if (f->types & EVK_JT_ARRAY) neutral = "[]";
-            rc |= member(b, &first, t, x, f->name, neutral);
+            rc |= member(b, &first, &set_done, t, x, f->name, neutral);
         }
     }
     /* A payload the schema does not list (seed) still travels as an extra field. */
     bool listed = false;
     for (size_t i = 0; i < s->n_fields; i++)
         if (strcmp(s->fields[i].name, "payload") == 0) listed = true;
-    if (t->payload && !listed) rc |= member(b, &first, t, x, "payload", t->payload);
-    /* `set` on a field the message does not have adds it. */
-    if (t->set && rc == 0) {
-        bool seen = strcmp(t->set, p->discriminator) == 0 || strcmp(t->set, "id") == 0 ||
-                    strcmp(t->set, "payload") == 0;
-        for (size_t i = 0; i < s->n_fields; i++)
-            if (strcmp(s->fields[i].name, t->set) == 0) seen = true;
-        if (!seen) rc |= member(b, &first, t, x, t->set, "null");
-    }
+    if (t->payload && !listed) rc |= member(b, &first, &set_done, t, x, "payload", t->payload);
+    /* `set` on a field the message does not have (an extra one, or an
+     * optional one the skeleton leaves out) adds it. */
+    if (t->set && !set_done && rc == 0) rc |= member(b, &first, &set_done, t, x, t->set, "null");
     if (t->extra && rc == 0) rc |= subst(b, t->extra, strlen(t->extra), x);
     puts_(b, t->spaced ? " }\r\n " : "}");
     return rc;
