@@ -21,6 +21,15 @@ void evk_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn
 /* A number option: exit 2 unless it parses and lies within [lo, hi]. */
 double evk_arg_number(const char *opt, const char *value, double lo, double hi);
 
+/* Upgrade headers given with --header: one option may carry several, one
+ * per line (HEADERS from make). Adds them to v[0..cap) (exit 2 when one is
+ * not "Name: value" or there are too many); the strings stay in `text`.
+ * Their values are secrets: nothing prints them. */
+#define EVK_HEADERS_MAX 16
+void evk_headers_add(const char **v, size_t cap, size_t *n, char *text);
+/* Does one of them carry "Authorization: Bearer ..."? */
+bool evk_headers_have_bearer(const char *const *v, size_t n);
+
 int evk_cmd_run(int argc, char **argv);
 int evk_cmd_validate(int argc, char **argv);
 int evk_cmd_list(int argc, char **argv);

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "evk_catalog.h"
@@ -20,7 +19,7 @@ typedef struct run_opts {
     int port;
     bool listen, list_urls;
     uint64_t connect_ms;
-    const char *headers[16];
+    const char *headers[EVK_HEADERS_MAX];
     size_t nheaders;
     unsigned jobs;
     uint64_t tolerance_ms, wait_ms, ack_ms, soak_ms;
@@ -81,30 +80,6 @@ static bool known_id(const char *id)
     return false;
 }
 
-static void add_header(run_opts *o, char *h)
-{
-    /* One --header may carry several, one per line (HEADERS from make). */
-    for (char *line = strtok(h, "\n"); line; line = strtok(NULL, "\n")) {
-        while (*line == ' ' || *line == '\t') line++;
-        if (!*line) continue;
-        if (o->nheaders == sizeof o->headers / sizeof o->headers[0]) evk_die("too many headers (at most 16)");
-        if (!strchr(line, ':')) evk_die("header %zu is not of the form 'Name: value'", o->nheaders + 1);
-        o->headers[o->nheaders++] = line;
-    }
-}
-
-static bool has_bearer(const run_opts *o)
-{
-    for (size_t i = 0; i < o->nheaders; i++) {
-        const char *h = o->headers[i];
-        if (strncasecmp(h, "authorization:", 14) != 0) continue;
-        h += 14;
-        while (*h == ' ') h++;
-        if (strncasecmp(h, "bearer ", 7) == 0) return true;
-    }
-    return false;
-}
-
 static void parse(int argc, char **argv, run_opts *o)
 {
     evk_args a = {.argc = argc, .argv = argv};
@@ -115,7 +90,7 @@ static void parse(int argc, char **argv, run_opts *o)
         else if (evk_arg_is(&a, "--exclude", true)) o->exclude = a.value;
         else if (evk_arg_is(&a, "--report", true)) o->report = a.value;
         else if (evk_arg_is(&a, "--baseline", true)) o->baseline = a.value;
-        else if (evk_arg_is(&a, "--header", true)) add_header(o, (char *)a.value);
+        else if (evk_arg_is(&a, "--header", true)) evk_headers_add(o->headers, EVK_HEADERS_MAX, &o->nheaders, (char *)a.value);
         else if (evk_arg_is(&a, "--jobs", true)) o->jobs = (unsigned)evk_arg_number("--jobs", a.value, 1, 100000);
         else if (evk_arg_is(&a, "--tolerance", true)) o->tolerance_ms = (uint64_t)evk_arg_number("--tolerance", a.value, 1, 3600000);
         else if (evk_arg_is(&a, "--timeout", true)) o->wait_ms = (uint64_t)evk_arg_number("--timeout", a.value, 10, 3600000);
@@ -239,7 +214,7 @@ int evk_cmd_run(int argc, char **argv)
                          .target_role = client_role ? EVK_ROLE_CLIENT : EVK_ROLE_SERVER,
                          .url = target, .headers = o.headers, .nheaders = o.nheaders, .jobs = o.jobs,
                          .tolerance_ms = o.tolerance_ms, .wait_ms = o.wait_ms, .soak_ms = o.soak_ms,
-                         .one_connection = has_bearer(&o) && !client_role, .on_result = on_result, .user = &pr,
+                         .one_connection = evk_headers_have_bearer(o.headers, o.nheaders) && !client_role, .on_result = on_result, .user = &pr,
                          .client_cmd = o.client, .listen_host = o.host, .listen_port = o.port,
                          .ack_limit_ms = o.ack_ms, .connect_ms = o.connect_ms, .stop = &interrupted};
     if (client_role && !o.jobs) {
@@ -267,7 +242,7 @@ int evk_cmd_run(int argc, char **argv)
 
     /* Cases that cannot run here are skipped with their reason. */
     size_t k = 0;
-    bool token = has_bearer(&o);
+    bool token = evk_headers_have_bearer(o.headers, o.nheaders);
     for (size_t i = 0; i < n; i++) {
         evk_result_init(&results[i], sel[i]);
         const char *why = evk_catalog_skip_reason(sel[i], &profile, token);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "evk_cli.h"
 
@@ -80,6 +81,30 @@ double evk_arg_number(const char *opt, const char *value, double lo, double hi)
     if (end == value || *end || !(d >= lo && d <= hi))
         evk_die("%s '%s': expected a number from %g to %g", opt, value, lo, hi);
     return d;
+}
+
+void evk_headers_add(const char **v, size_t cap, size_t *n, char *text)
+{
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        while (*line == ' ' || *line == '\t') line++;
+        if (!*line) continue;
+        if (*n == cap) evk_die("too many headers (at most %zu)", cap);
+        if (!strchr(line, ':')) evk_die("header %zu is not of the form 'Name: value'", *n + 1);
+        v[(*n)++] = line;
+    }
+}
+
+bool evk_headers_have_bearer(const char *const *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *h = v[i];
+        if (strncasecmp(h, "authorization:", 14) != 0) continue;
+        h += 14;
+        while (*h == ' ') h++;
+        if (strncasecmp(h, "bearer ", 7) == 0) return true;
+    }
+    return false;
 }
 
 int main(int argc, char **argv)

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -60,7 +59,7 @@ long long evk_fl_parse_duration(const char *s)
 typedef struct opts {
     const char *target, *client, *profile, *findings, *ca;
     const char *file; /* replay */
-    const char *headers[16];
+    const char *headers[EVK_HEADERS_MAX];
     size_t nheaders;
     long long duration_ms;
     uint64_t seed;
@@ -69,29 +68,6 @@ typedef struct opts {
     uint64_t wait_ms, settle_ms, min_ms, restart_wait_ms, client_limit_ms;
     bool minimise, insecure, quiet;
 } opts;
-
-static void add_header(opts *o, char *h)
-{
-    for (char *line = strtok(h, "\n"); line; line = strtok(NULL, "\n")) {
-        while (*line == ' ' || *line == '\t') line++;
-        if (!*line) continue;
-        if (o->nheaders == EVK_COUNTOF(o->headers)) evk_die("too many headers (at most 16)");
-        if (!strchr(line, ':')) evk_die("header %zu is not of the form 'Name: value'", o->nheaders + 1);
-        o->headers[o->nheaders++] = line;
-    }
-}
-
-static bool has_bearer(const opts *o)
-{
-    for (size_t i = 0; i < o->nheaders; i++) {
-        const char *h = o->headers[i];
-        if (strncasecmp(h, "authorization:", 14) != 0) continue;
-        h += 14;
-        while (*h == ' ') h++;
-        if (strncasecmp(h, "bearer ", 7) == 0) return true;
-    }
-    return false;
-}
 
 static const char fuzz_usage[] =
     "usage: evack fuzz-live TARGET --duration D [options]        fuzz a server (ws://host:port/path)\n"
@@ -137,7 +113,7 @@ static void parse(int argc, char **argv, opts *o, bool replay)
             o->have_seed = true;
         } else if (evk_arg_is(&a, "--findings", true)) o->findings = a.value;
         else if (evk_arg_is(&a, "--profile", true)) o->profile = a.value;
-        else if (evk_arg_is(&a, "--header", true)) add_header(o, (char *)a.value);
+        else if (evk_arg_is(&a, "--header", true)) evk_headers_add(o->headers, EVK_HEADERS_MAX, &o->nheaders, (char *)a.value);
         else if (evk_arg_is(&a, "--jobs", true)) o->jobs = (unsigned)evk_arg_number("--jobs", a.value, 1, 10000);
         else if (evk_arg_is(&a, "--batch", true)) o->batch = (unsigned)evk_arg_number("--batch", a.value, 1, 1000000);
         else if (evk_arg_is(&a, "--times", true)) o->times = (unsigned)evk_arg_number("--times", a.value, 1, 1000);
@@ -721,7 +697,7 @@ int evk_cmd_fuzz_live(int argc, char **argv)
         memcpy(&o->seed, u.b, sizeof o->seed);
         o->seed %= 1000000000ull; /* short enough to type again */
     }
-    bool token = has_bearer(o);
+    bool token = evk_headers_have_bearer(o->headers, o->nheaders);
     if (!o->jobs) {
         /* Against a client every session is a process of its own. */
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -804,7 +780,7 @@ int evk_cmd_replay(int argc, char **argv)
     volatile int stop = 0;
     evk_fl_target t = {.loop = loop, .profile = &profile, .role = client ? EVK_ROLE_CLIENT : EVK_ROLE_SERVER,
                        .url = o.target, .client_cmd = o.client, .client_limit_ms = o.client_limit_ms,
-                       .headers = o.headers, .nheaders = o.nheaders, .one_connection = has_bearer(&o) && !client,
+                       .headers = o.headers, .nheaders = o.nheaders, .one_connection = evk_headers_have_bearer(o.headers, o.nheaders) && !client,
                        .jobs = 0, .wait_ms = o.wait_ms, .settle_ms = o.settle_ms, .stop = &stop};
     if (evk_fl_probe(&t, err, sizeof err) != EVK_FL_UP) {
         evk_fl_finding_reset(&fd);
