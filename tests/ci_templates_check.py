@@ -108,6 +108,37 @@ def gitlab(path, gate_text):
     check(any("ci/evack-gate.sh" in x for x in job.get("script", [])), "gitlab: script runs ci/evack-gate.sh")
 
 
+def clusterfuzzlite(path, src):
+    """The ClusterFuzzLite workflow builds .clusterfuzzlite/ for the language
+    and sanitizers the OSS-Fuzz project file declares, and fuzzes changes in
+    pull requests and everything on a schedule."""
+    with open(path, encoding="utf-8") as f:
+        doc = yaml.safe_load(f)
+    check(isinstance(doc, dict), f"{path}: a YAML mapping")
+    on = doc.get("on", doc.get(True)) or {}
+    check("pull_request" in on and "schedule" in on, "cflite: runs on pull_request and on a schedule")
+    with open(os.path.join(src, "ci/oss-fuzz/project.yaml"), encoding="utf-8") as f:
+        project = yaml.safe_load(f)
+    jobs = list((doc.get("jobs") or {}).values())
+    check(len(jobs) == 1, "cflite: one job")
+    job = jobs[0] if jobs else {}
+    sans = job.get("strategy", {}).get("matrix", {}).get("sanitizer", [])
+    check(sorted(sans) == sorted(project.get("sanitizers", [])),
+          "cflite: the sanitizers of ci/oss-fuzz/project.yaml")
+    steps = job.get("steps", [])
+    build = [s for s in steps if str(s.get("uses", "")).startswith("google/clusterfuzzlite/actions/build_fuzzers@")]
+    run = [s for s in steps if str(s.get("uses", "")).startswith("google/clusterfuzzlite/actions/run_fuzzers@")]
+    check(len(build) == 1 and len(run) == 1, "cflite: build_fuzzers then run_fuzzers")
+    if build and run:
+        check(build[0].get("with", {}).get("language") == project.get("language"),
+              "cflite: the language of ci/oss-fuzz/project.yaml")
+        mode = str(run[0].get("with", {}).get("mode", ""))
+        check("code-change" in mode and "batch" in mode, "cflite: code-change on pull requests, batch otherwise")
+        check("fuzz-seconds" in run[0].get("with", {}), "cflite: fuzz-seconds is set")
+    for name in ("Dockerfile", "build.sh", "project.yaml"):
+        check(os.path.exists(os.path.join(src, ".clusterfuzzlite", name)), f"cflite: .clusterfuzzlite/{name} exists")
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__.strip(), file=sys.stderr)
@@ -117,9 +148,11 @@ def main():
         gate_text = f.read()
     github(os.path.join(src, "ci/github/evack-conformance.yml"))
     gitlab(os.path.join(src, "ci/gitlab/evack.gitlab-ci.yml"), gate_text)
+    clusterfuzzlite(os.path.join(src, "ci/github/clusterfuzzlite.yml"), src)
     with open(os.path.join(src, "ci/README.md"), encoding="utf-8") as f:
         readme = f.read()
-    for name in ("github/evack-conformance.yml", "gitlab/evack.gitlab-ci.yml", "evack-gate.sh"):
+    for name in ("github/evack-conformance.yml", "gitlab/evack.gitlab-ci.yml", "evack-gate.sh",
+                 "github/clusterfuzzlite.yml"):
         check(name in readme, f"ci/README.md documents {name}")
     print(f"{len(bad)} check(s) failed" if bad else "all template checks passed")
     return 1 if bad else 0
