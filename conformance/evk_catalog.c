@@ -124,11 +124,24 @@ int evk_catalog_select(unsigned target_roles, const char *include, const char *e
     return 0;
 }
 
-const char *evk_catalog_skip_reason(const evk_case *c, const evk_profile *p, bool has_token)
+bool evk_catalog_skip_reason(const evk_case *c, const evk_profile *p, bool has_token, char *why, size_t cap)
 {
-    if ((c->flags & EVK_CF_STRICT_ONLY) && !p->has_fatal)
-        return "runs only under a profile with the fatal status (strict)";
-    if ((c->flags & EVK_CF_NEEDS_TOKEN) && !has_token)
-        return "runs only when HEADERS carries an Authorization: Bearer token";
-    return NULL;
+    if ((c->flags & EVK_CF_STRICT_ONLY) && !p->has_fatal) {
+        snprintf(why, cap, "runs only under a profile with the fatal status (strict)");
+        return true;
+    }
+    if (c->needs_field) {
+        bool has = false;
+        for (size_t i = 0; i < p->event.n_fields; i++)
+            if (strcmp(p->event.fields[i].name, c->needs_field) == 0) has = true;
+        if (!has) {
+            snprintf(why, cap, "runs only under a profile whose Events have a \"%s\" field (strict)", c->needs_field);
+            return true;
+        }
+    }
+    if ((c->flags & EVK_CF_NEEDS_TOKEN) && !has_token) {
+        snprintf(why, cap, "runs only when HEADERS carries an Authorization: Bearer token");
+        return true;
+    }
+    return false;
 }

@@ -18,7 +18,8 @@ int evk_catalog_select(unsigned target_roles, const char *include, const char *e
                        const evk_case ***out, size_t *n, char *err, size_t errcap);
 
 /* Why a selected case cannot run here (strict-only under a profile without
- * the fatal status, upgrade cases without a token); NULL when it can. */
-const char *evk_catalog_skip_reason(const evk_case *c, const evk_profile *p, bool has_token);
+ * the fatal status, a field the profile's Events do not have, upgrade cases
+ * without a token), as one line into why; false (why untouched) when it can. */
+bool evk_catalog_skip_reason(const evk_case *c, const evk_profile *p, bool has_token, char *why, size_t cap);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "check_main.h"
 #include "evk_err.h"
+#include "evk_catalog.h"
 #include "evk_judge.h"
 
 static evk_profile seed, strict;
@@ -235,6 +236,30 @@ START_TEST(problems_are_bits_not_words)
 }
 END_TEST
 
+/* Why a case is skipped follows what the profile has: the status cases need
+ * the fatal status, payload/reason cases only that Events list the field. */
+START_TEST(skip_reasons_follow_the_profile)
+{
+    static const evk_case fatal = {.id = "status.x", .flags = EVK_CF_STRICT_ONLY};
+    static const evk_case reason = {.id = "reason.x", .needs_field = "reason"};
+    static const evk_case token = {.id = "upgrade.x", .flags = EVK_CF_NEEDS_TOKEN};
+    char why[256] = "";
+    ck_assert(evk_catalog_skip_reason(&fatal, &seed, true, why, sizeof why));
+    ck_assert_msg(strstr(why, "fatal status") != NULL, "%s", why);
+    ck_assert(!evk_catalog_skip_reason(&fatal, &strict, false, why, sizeof why));
+    ck_assert(evk_catalog_skip_reason(&reason, &seed, true, why, sizeof why));
+    ck_assert_msg(strstr(why, "\"reason\" field") != NULL, "%s", why);
+    ck_assert(!evk_catalog_skip_reason(&reason, &strict, false, why, sizeof why));
+    evk_profile variant = strict; /* reason, but no fatal status */
+    variant.has_fatal = false;
+    ck_assert(!evk_catalog_skip_reason(&reason, &variant, false, why, sizeof why));
+    ck_assert(evk_catalog_skip_reason(&fatal, &variant, false, why, sizeof why));
+    ck_assert(evk_catalog_skip_reason(&token, &strict, false, why, sizeof why));
+    ck_assert_msg(strstr(why, "Bearer") != NULL, "%s", why);
+    ck_assert(!evk_catalog_skip_reason(&token, &seed, true, why, sizeof why));
+}
+END_TEST
+
 START_TEST(upgrade_statuses)
 {
     evk_case_result r;
@@ -295,6 +320,7 @@ static Suite *judge_suite(void)
     tcase_add_test(tc, alternatives_of_a_case);
     tcase_add_test(tc, silence_after_the_violation);
     tcase_add_test(tc, flags_skips_and_target_violations);
+    tcase_add_test(tc, skip_reasons_follow_the_profile);
     tcase_add_test(tc, upgrade_statuses);
     tcase_add_test(tc, problems_are_bits_not_words);
     tcase_add_test(tc, latency_percentiles);

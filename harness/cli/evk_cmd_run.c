@@ -34,6 +34,7 @@ typedef struct progress {
     const struct run_opts *run;
     const evk_case **sel;
     size_t nsel;
+    size_t listed;    /* cases on the console before the run starts (the skipped ones) */
 } progress;
 
 static void on_result(const evk_case_result *r, size_t done, size_t total, void *user)
@@ -42,7 +43,7 @@ static void on_result(const evk_case_result *r, size_t done, size_t total, void 
     evk_case_result shown = *r; /* a shallow copy: only the baseline mark changes */
     for (size_t i = 0; i < p->nbaseline; i++)
         if (strcmp(p->baseline[i], r->c->id) == 0) shown.baseline_listed = true;
-    evk_console_case(&p->con, &shown, done, total);
+    evk_console_case(&p->con, &shown, p->listed + done, p->listed + total);
 }
 
 /* The ids a baseline file names (checked later by evk_baseline_apply). */
@@ -245,16 +246,16 @@ int evk_cmd_run(int argc, char **argv)
     bool token = evk_headers_have_bearer(o.headers, o.nheaders);
     for (size_t i = 0; i < n; i++) {
         evk_result_init(&results[i], sel[i]);
-        const char *why = evk_catalog_skip_reason(sel[i], &profile, token);
-        if (why) {
-            snprintf(results[i].observed, sizeof results[i].observed, "%s", why);
-        } else {
+        if (!evk_catalog_skip_reason(sel[i], &profile, token, results[i].observed,
+                                     sizeof results[i].observed)) {
             where[k] = i;
             torun[k++] = sel[i];
         }
     }
+    /* The skipped cases come first in the running count, then those that run. */
+    pr.listed = 0;
     for (size_t i = 0; i < n; i++)
-        if (results[i].observed[0]) evk_console_case(&pr.con, &results[i], 0, n);
+        if (results[i].observed[0]) evk_console_case(&pr.con, &results[i], ++pr.listed, n);
 
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);

@@ -254,6 +254,7 @@ static void catalog_markdown(FILE *o, const rules *rs, const char *rules_path, c
         }
         fprintf(o, "| `%s` | %s", c->id, role_word(c));
         if (c->flags & EVK_CF_STRICT_ONLY) fputs(", strict", o);
+        if (c->needs_field) fprintf(o, ", strict (needs `%s`)", c->needs_field);
         if (c->flags & EVK_CF_INFORMATIONAL) fputs(", informational", o);
         if (c->flags & EVK_CF_NEEDS_TOKEN) fputs(", token", o);
         fputs(" | ", o);
@@ -357,7 +358,7 @@ int evk_cmd_list(int argc, char **argv)
         const char *who = c->roles == EVK_CASE_SC ? "both" : c->roles == EVK_CASE_S ? "server" : "client";
         if (markdown)
             printf("| `%s` | %s%s | %s | %s |\n", c->id, who,
-                   (c->flags & EVK_CF_STRICT_ONLY) ? " (strict)" : "", c->spec, c->doing ? c->doing : "");
+                   (c->flags & EVK_CF_STRICT_ONLY) || c->needs_field ? " (strict)" : "", c->spec, c->doing ? c->doing : "");
         else
             printf("%-30s %-6s %s\n", c->id, who, c->spec);
     }

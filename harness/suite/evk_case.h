@@ -99,6 +99,7 @@ typedef struct evk_case {
     int also_codes[3];    /* close codes also accepted (e.g. 1007, 1009) */
     evk_violation also;   /* a violation class whose close is also accepted */
     const char *upgrade;  /* upgrade cases: "no-token", "bad-token", "second" */
+    const char *needs_field; /* runs only when the profile's Events have this field */
 } evk_case;
 
 /* The group of a case id: "frame" for "frame.binary" (into out). */
