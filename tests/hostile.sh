@@ -1,5 +1,6 @@
 #!/bin/sh
-# evack against hostile and broken targets (tests/hostile/hostile_peer.c):
+# evack against hostile and broken targets, servers and clients
+# (tests/hostile/hostile_peer.c):
 # every run ends within its bound, evack's memory stays within 64 MB of a
 # normal run, nothing crashes, and the verdict names what happened.
 #   hostile.sh EVACK HOSTILE_PEER
@@ -31,6 +32,22 @@ run_measured() {
     secs=$(($(date +%s) - start))
 }
 
+# judge LABEL LIMIT_KB WANT MAXS PATTERN: checks the run just measured.
+judge() {
+    problem=""
+    [ $rc -eq "$3" ] || problem="exit $rc, expected $3"
+    [ $secs -le "$4" ] || problem="$problem; took $secs s (bound $4 s)"
+    [ "$kb" -le "$2" ] || problem="$problem; peak RSS $kb KiB over the limit"
+    grep -q -- "$5" "$work/out" || problem="$problem; no '$5' in the verdicts"
+    if [ -z "$problem" ]; then
+        echo "ok   $1: exit $rc in $secs s, peak RSS $kb KiB: $(grep -m1 -o -- "$5[^;]*" "$work/out" | cut -c1-90)"
+    else
+        echo "FAIL $1:$problem"
+        sed 's/^/    /' "$work/out" | head -n 8
+        fails=$((fails + 1))
+    fi
+}
+
 # The baseline: the same cases against the correct reference server.
 "$evack" ref server --port 0 --port-file "$work/ref.port" --ack-timeout 1 >/dev/null 2>&1 &
 ref=$!
@@ -54,18 +71,7 @@ while read -r mode want maxs pattern; do
     run_measured timeout 120 "$evack" "ws://127.0.0.1:$(cat "$work/p.port")/" --cases "$cases" --timeout 1000 --color never
     kill $hp 2>/dev/null
     wait $hp 2>/dev/null
-    problem=""
-    [ $rc -eq "$want" ] || problem="exit $rc, expected $want"
-    [ $secs -le "$maxs" ] || problem="$problem; took $secs s (bound $maxs s)"
-    [ "$kb" -le $limit ] || problem="$problem; peak RSS $kb KiB over the limit"
-    grep -q -- "$pattern" "$work/out" || problem="$problem; no '$pattern' in the verdicts"
-    if [ -z "$problem" ]; then
-        echo "ok   $mode: exit $rc in $secs s, peak RSS $kb KiB: $(grep -m1 -o -- "$pattern[^;]*" "$work/out" | cut -c1-90)"
-    else
-        echo "FAIL $mode:$problem"
-        sed 's/^/    /' "$work/out" | head -n 8
-        fails=$((fails + 1))
-    fi
+    judge "$mode" $limit "$want" "$maxs" "$pattern"
 done <<'MODES'
 flood 1 30 flooded
 big 1 30 larger than 16777216 bytes
@@ -82,4 +88,36 @@ http500 2 15 refused with HTTP 500
 redirect 2 15 refused with HTTP 302
 garbage-upgrade 2 15 the WebSocket upgrade failed
 MODES
+
+# The same behaviours from a client (evack as the server, --client), with
+# the client-role cases. The baseline is a client-role run against the
+# reference client.
+ccases='handshake.client-ack,event.acked-once'
+run_measured "$evack" --client "$evack ref client {url}" --cases "$ccases" --timeout 1000 --color never
+[ $rc -eq 0 ] || { echo "FAIL client baseline: the reference client should pass: $(cat "$work/out")"; exit 1; }
+climit=$((kb + 65536))
+echo "client baseline: peak RSS $kb KiB; limit $climit KiB"
+while read -r mode want maxs pattern; do
+    run_measured timeout 120 "$evack" --client "$peer --client $mode {url}" --cases "$ccases" --timeout 1000 \
+        --color never
+    judge "client $mode" $climit "$want" "$maxs" "$pattern"
+done <<'MODES'
+flood 1 30 flooded
+big 1 30 larger than 16777216 bytes
+event-storm 1 40 5000 Event(s) before acking the handshake
+slowloris 1 15 never acked
+never-close 1 30 never acked
+drop 1 15 dropped without a close frame
+garbage-frames 1 15 never acked
+close-1005 1 15 close 1002
+close-5000 1 15 close 5000
+close-long-reason 1 15 dropped without a close frame
+no-upgrade 1 15 client did not connect within 5 s (it is still running)
+garbage-upgrade 1 15 client did not connect within 5 s (it exited
+MODES
+# No hostile client may outlive its case.
+if command -v pgrep >/dev/null && pgrep -f "hostile_peer --client" >/dev/null; then
+    echo "FAIL a hostile client survived its run: $(pgrep -af 'hostile_peer --client' | head -n 3)"
+    fails=$((fails + 1))
+fi
 [ $fails -eq 0 ]

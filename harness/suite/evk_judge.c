@@ -240,9 +240,11 @@ void evk_judge(const evk_case *c, const evk_profile *p, const evk_obs *o, uint64
         }
     } else if (o->end == EVK_END_CLOSE && accepted(c, p, o, o->end_code, false)) {
         alt_close = true; /* an outcome the protocol leaves open (e.g. 1009) */
-    } else if (o->end == EVK_END_CLOSE || o->end == EVK_END_DROP || o->end == EVK_END_ERROR) {
+    } else if (o->end == EVK_END_CLOSE || o->end == EVK_END_DROP) {
         found(r, &v, EVK_VERDICT_FAIL, EVK_P_CLOSED_VALID);
         say(&obs, "closed on valid traffic");
+    } else if (o->end == EVK_END_ERROR) {
+        worse(&v, EVK_VERDICT_FAIL); /* never connected: nothing was closed; the CONNECT bit says it */
     }
 
     if (!alt_close && o->nacks) {

@@ -762,8 +762,8 @@ static void on_timer(evk_timer *t, void *user)
                 evk_proc_describe(r->proc, how, sizeof how);
             }
             snprintf(r->obs.end_error, sizeof r->obs.end_error, "client did not connect within %llu s%s%s%s",
-                     (unsigned long long)(r->s->o.connect_ms / 1000), how[0] ? " (it " : "", how,
-                     how[0] ? ")" : "");
+                     (unsigned long long)(r->s->o.connect_ms / 1000), how[0] ? " (it " : "",
+                     strcmp(how, "still running") == 0 ? "is still running" : how, how[0] ? ")" : "");
         } else {
             snprintf(r->obs.end_error, sizeof r->obs.end_error, "no WebSocket connection within %llu ms",
                      (unsigned long long)r->s->o.wait_ms);

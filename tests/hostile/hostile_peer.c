@@ -1,11 +1,15 @@
-/* hostile_peer.c - a WebSocket server that misbehaves on purpose, written on
- * raw sockets so it can break every rule libwebsockets would enforce.
+/* hostile_peer.c - a WebSocket server or client that misbehaves on purpose,
+ * written on raw sockets so it can break every rule libwebsockets would
+ * enforce.
  *
- *   hostile_peer MODE [PORT_FILE]
+ *   hostile_peer MODE [PORT_FILE]          a server
+ *   hostile_peer --client MODE URL         a client (evack --client runs it)
  *
- * Listens on 127.0.0.1 (a free port, printed and written to PORT_FILE) and
- * serves every connection in MODE until killed. The modes are the hostile
- * targets of issue 10; tests/hostile.sh runs evack against each.
+ * The server listens on 127.0.0.1 (a free port, printed and written to
+ * PORT_FILE) and serves every connection in MODE until killed. The client
+ * connects once to URL (ws://127.0.0.1:PORT/path) and misbehaves in MODE.
+ * The modes are the hostile targets of issue 10; tests/hostile.sh runs evack
+ * against each, in both roles.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,6 +17,7 @@
 #include <openssl/evp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,36 +86,49 @@ static int upgrade(int fd)
     return write_all(fd, resp, (size_t)n);
 }
 
-/* A frame header (server frames are unmasked). */
-static size_t header(unsigned char *h, int opcode, int fin, uint64_t len)
+/* One side of a connection: a client's frames must be masked (RFC 6455
+ * §5.3); the key is zero, so payloads go out as they are (any key is valid;
+ * this one keeps 100 MB cheap). */
+typedef struct conn {
+    int fd;
+    bool masked;
+} conn;
+
+/* A frame header, with the mask key when c->masked; returns its length. */
+static size_t header(const conn *c, unsigned char *h, int opcode, int fin, uint64_t len)
 {
+    size_t n;
     h[0] = (unsigned char)((fin ? 0x80 : 0) | opcode);
     if (len < 126) {
         h[1] = (unsigned char)len;
-        return 2;
-    }
-    if (len < 65536) {
+        n = 2;
+    } else if (len < 65536) {
         h[1] = 126;
         h[2] = (unsigned char)(len >> 8);
         h[3] = (unsigned char)len;
-        return 4;
+        n = 4;
+    } else {
+        h[1] = 127;
+        for (int i = 0; i < 8; i++) h[2 + i] = (unsigned char)(len >> (56 - 8 * i));
+        n = 10;
     }
-    h[1] = 127;
-    for (int i = 0; i < 8; i++) h[2 + i] = (unsigned char)(len >> (56 - 8 * i));
-    return 10;
+    if (!c->masked) return n;
+    h[1] |= 0x80;
+    memset(h + n, 0, 4);
+    return n + 4;
 }
 
-static int send_frame(int fd, int opcode, const void *data, size_t len)
+static int send_frame(const conn *c, int opcode, const void *data, size_t len)
 {
-    unsigned char h[10];
-    size_t hl = header(h, opcode, 1, len);
-    if (write_all(fd, h, hl) < 0) return -1;
-    return len ? write_all(fd, data, len) : 0;
+    unsigned char h[14];
+    size_t hl = header(c, h, opcode, 1, len);
+    if (write_all(c->fd, h, hl) < 0) return -1;
+    return len ? write_all(c->fd, data, len) : 0;
 }
 
-static int send_text(int fd, const char *s)
+static int send_text(const conn *c, const char *s)
 {
-    return send_frame(fd, 1, s, strlen(s));
+    return send_frame(c, 1, s, strlen(s));
 }
 
 static void uuid(char out[37], unsigned n)
@@ -146,6 +164,91 @@ static void drain(int fd, long ms)
     }
 }
 
+static void event_text(char *buf, size_t cap, unsigned n)
+{
+    char id[37];
+    uuid(id, n);
+    snprintf(buf, cap, "{\"type\":\"event\",\"id\":\"%s\",\"sent_at\":\"%s\"}", id, now_ts());
+}
+
+/* What both roles do once the upgrade is done. `opening` is the first
+ * message the role sends (the server's handshake Event, a client's first
+ * Event): slowloris dribbles it, and it is sent whole first when
+ * send_opening (a server always starts with its handshake). */
+static void misbehave(const conn *c, const char *mode, const char *opening, bool send_opening)
+{
+    char ev[256];
+    if (strcmp(mode, "slowloris") == 0) { /* the opening message, one byte every 100 ms */
+        unsigned char h[14];
+        size_t hl = header(c, h, 1, 1, strlen(opening));
+        write_all(c->fd, h, hl);
+        for (const char *p = opening; *p; p++) {
+            if (write_all(c->fd, p, 1) < 0) return;
+            sleep_ms(100);
+        }
+        drain(c->fd, 60000);
+        return;
+    }
+    if (strcmp(mode, "garbage-frames") == 0) { /* raw bytes instead of frames */
+        unsigned char junk[4096];
+        for (size_t i = 0; i < sizeof junk; i++) junk[i] = (unsigned char)(i * 131 + 7);
+        write_all(c->fd, junk, sizeof junk);
+        drain(c->fd, 5000);
+        return;
+    }
+    if (send_opening) send_text(c, opening);
+    if (strcmp(mode, "flood") == 0) { /* valid Events as fast as possible, never reading */
+        for (unsigned n = 1;; n++) {
+            event_text(ev, sizeof ev, n);
+            if (send_text(c, ev) < 0) return;
+        }
+    }
+    if (strcmp(mode, "big") == 0) { /* one 100 MB text message */
+        const uint64_t len = 100u << 20;
+        unsigned char h[14];
+        size_t hl = header(c, h, 1, 1, len);
+        if (write_all(c->fd, h, hl) < 0) return;
+        static char chunk[65536];
+        memset(chunk, 'x', sizeof chunk);
+        memcpy(chunk, "{\"type\":\"event\",\"x\":\"", 21);
+        for (uint64_t sent = 0; sent < len; sent += sizeof chunk)
+            if (write_all(c->fd, chunk, sizeof chunk) < 0) return;
+        drain(c->fd, 5000);
+        return;
+    }
+    if (strcmp(mode, "event-storm") == 0) { /* 5000 valid Events, reading evack's Acks */
+        for (unsigned n = 1; n <= 5000; n++) {
+            event_text(ev, sizeof ev, n);
+            if (send_text(c, ev) < 0) return;
+            if (n % 100 == 0) drain(c->fd, 1);
+        }
+        drain(c->fd, 10000);
+        return;
+    }
+    drain(c->fd, 300); /* let evack ack and start its case */
+    if (strcmp(mode, "drop") == 0) return; /* close(2) without a close frame */
+    if (strcmp(mode, "never-close") == 0) { /* ignore everything, including the close */
+        sleep_ms(60000);
+        return;
+    }
+    if (strcmp(mode, "close-1005") == 0 || strcmp(mode, "close-999") == 0 || strcmp(mode, "close-5000") == 0) {
+        int code = strcmp(mode, "close-1005") == 0 ? 1005 : strcmp(mode, "close-999") == 0 ? 999 : 5000;
+        unsigned char b[2] = {(unsigned char)(code >> 8), (unsigned char)code};
+        send_frame(c, 8, b, 2);
+        drain(c->fd, 2000);
+        return;
+    }
+    if (strcmp(mode, "close-long-reason") == 0) { /* 200-byte reason: too long for a control frame */
+        unsigned char b[202];
+        b[0] = 4002 >> 8, b[1] = 4002 & 255;
+        memset(b + 2, 'r', 200);
+        send_frame(c, 8, b, sizeof b);
+        drain(c->fd, 2000);
+        return;
+    }
+    drain(c->fd, 60000);
+}
+
 static void serve(int fd, const char *mode)
 {
     char hs[256];
@@ -169,88 +272,85 @@ static void serve(int fd, const char *mode)
         return;
     }
     if (upgrade(fd) < 0) return;
-    if (strcmp(mode, "slowloris") == 0) { /* the handshake Event, one byte at a time */
-        unsigned char h[10];
-        size_t hl = header(h, 1, 1, strlen(hs));
-        write_all(fd, h, hl);
-        for (const char *c = hs; *c; c++) {
-            if (write_all(fd, c, 1) < 0) return;
-            sleep_ms(100);
-        }
-        drain(fd, 60000);
+    conn c = {fd, false};
+    misbehave(&c, mode, hs, true);
+}
+
+/* ---- the client side: evack listens, this connects ---- */
+
+/* ws://127.0.0.1:PORT/path -> a connected socket, *path set; -1 on error. */
+static int connect_url(const char *url, const char **path)
+{
+    if (strncmp(url, "ws://127.0.0.1:", 15) != 0) return -1;
+    int port = atoi(url + 15);
+    *path = strchr(url + 15, '/');
+    if (!*path) *path = "/";
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0) return -1;
+    return fd;
+}
+
+/* Sends the upgrade request and reads the answer up to its blank line. */
+static int client_upgrade(int fd, const char *path)
+{
+    char req[1024];
+    int n = snprintf(req, sizeof req,
+                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", path);
+    if (write_all(fd, req, (size_t)n) < 0) return -1;
+    char buf[4096];
+    size_t got = 0;
+    while (got < sizeof buf - 1) { /* byte by byte: frames may follow at once */
+        ssize_t r = read(fd, buf + got, 1);
+        if (r <= 0) return -1;
+        got++;
+        buf[got] = '\0';
+        if (got >= 4 && memcmp(buf + got - 4, "\r\n\r\n", 4) == 0) break;
+    }
+    return strncmp(buf, "HTTP/1.1 101", 12) == 0 ? 0 : -1;
+}
+
+static void client(const char *mode, const char *url)
+{
+    const char *path;
+    int fd = connect_url(url, &path);
+    if (fd < 0) {
+        fprintf(stderr, "hostile_peer: cannot connect to %s\n", url);
         return;
     }
-    if (strcmp(mode, "garbage-frames") == 0) {
-        unsigned char junk[4096];
-        for (size_t i = 0; i < sizeof junk; i++) junk[i] = (unsigned char)(i * 131 + 7);
-        write_all(fd, junk, sizeof junk);
-        drain(fd, 5000);
-        return;
-    }
-    send_text(fd, hs);
-    if (strcmp(mode, "flood") == 0) { /* valid Events as fast as possible, never reading */
-        char ev[256], id[37];
-        for (unsigned n = 1;; n++) {
-            uuid(id, n);
-            snprintf(ev, sizeof ev, "{\"type\":\"event\",\"id\":\"%s\",\"sent_at\":\"%s\"}", id, now_ts());
-            if (send_text(fd, ev) < 0) return;
-        }
-    }
-    if (strcmp(mode, "big") == 0) { /* one 100 MB text message */
-        const uint64_t len = 100u << 20;
-        unsigned char h[10];
-        size_t hl = header(h, 1, 1, len);
-        if (write_all(fd, h, hl) < 0) return;
-        static char chunk[65536];
-        memset(chunk, 'x', sizeof chunk);
-        memcpy(chunk, "{\"type\":\"event\",\"x\":\"", 21);
-        for (uint64_t sent = 0; sent < len; sent += sizeof chunk)
-            if (write_all(fd, chunk, sizeof chunk) < 0) return;
-        drain(fd, 5000);
-        return;
-    }
-    if (strcmp(mode, "event-storm") == 0) { /* 5000 valid Events, reading our Acks */
-        char ev[256], id[37];
-        for (unsigned n = 1; n <= 5000; n++) {
-            uuid(id, n);
-            snprintf(ev, sizeof ev, "{\"type\":\"event\",\"id\":\"%s\",\"sent_at\":\"%s\"}", id, now_ts());
-            if (send_text(fd, ev) < 0) return;
-            if (n % 100 == 0) drain(fd, 1);
-        }
-        drain(fd, 10000);
-        return;
-    }
-    drain(fd, 300); /* let the client ack and start its case */
-    if (strcmp(mode, "drop") == 0) return; /* close(2) without a close frame */
-    if (strcmp(mode, "never-close") == 0) { /* ignore everything, including the close */
+    if (strcmp(mode, "no-upgrade") == 0) { /* connected, says nothing */
         sleep_ms(60000);
         return;
     }
-    if (strcmp(mode, "close-1005") == 0 || strcmp(mode, "close-999") == 0 || strcmp(mode, "close-5000") == 0) {
-        int code = strcmp(mode, "close-1005") == 0 ? 1005 : strcmp(mode, "close-999") == 0 ? 999 : 5000;
-        unsigned char c[2] = {(unsigned char)(code >> 8), (unsigned char)code};
-        send_frame(fd, 8, c, 2);
-        drain(fd, 2000);
+    if (strcmp(mode, "garbage-upgrade") == 0) {
+        const char *g = "\x16\x03\x01 this is not HTTP at all \xff\xfe\r\n\r\n";
+        write_all(fd, g, strlen(g));
+        drain(fd, 5000);
         return;
     }
-    if (strcmp(mode, "close-long-reason") == 0) { /* 200-byte reason: too long for a control frame */
-        unsigned char c[202];
-        c[0] = 4002 >> 8, c[1] = 4002 & 255;
-        memset(c + 2, 'r', 200);
-        send_frame(fd, 8, c, sizeof c);
-        drain(fd, 2000);
+    if (client_upgrade(fd, path) < 0) {
+        fprintf(stderr, "hostile_peer: the upgrade failed\n");
         return;
     }
-    drain(fd, 60000);
+    char ev[256];
+    event_text(ev, sizeof ev, 1);
+    conn c = {fd, true};
+    misbehave(&c, mode, ev, false);
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: hostile_peer MODE [PORT_FILE]\n");
+    if (argc < 2 || (strcmp(argv[1], "--client") == 0 && argc != 4)) {
+        fprintf(stderr, "usage: hostile_peer MODE [PORT_FILE] | hostile_peer --client MODE URL\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
+    if (strcmp(argv[1], "--client") == 0) {
+        client(argv[2], argv[3]);
+        return 0;
+    }
     signal(SIGCHLD, SIG_IGN); /* children reap themselves */
     int s = socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
