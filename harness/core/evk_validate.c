@@ -287,6 +287,10 @@ int evk_validate_policy(const evk_profile *p, const void *data, size_t len, uint
     double ms = ceil(v * p->policy_unit_ms * (1 - 4 * DBL_EPSILON));
     const double cap = 1e15; /* about 31,000 years: "never" for any real run */
     *limit_ms = ms < 1 ? 1 : ms > cap ? (uint64_t)cap : (uint64_t)ms;
+    /* The verdict says "valid" whatever the caller's out held before. */
+    m->violation = EVK_V_NONE;
+    m->close_code = evk_profile_send_code(p, EVK_V_NONE);
+    m->field[0] = m->reason[0] = '\0';
     return 0;
 }
 

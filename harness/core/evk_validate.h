@@ -55,7 +55,9 @@ int evk_validate(const evk_profile *p, const void *data, size_t len, bool is_tex
  * found valid. On success *limit_ms is the limit rounded up to whole
  * milliseconds (at least 1). When the policy is missing (or its parent is not
  * an object), of the wrong type, or not a finite number > 0, out gets that
- * violation (missing_field, wrong_type, invalid_value) and *limit_ms is 0.
+ * violation (missing_field, wrong_type, invalid_value) and *limit_ms is 0;
+ * otherwise out's verdict is "valid" (violation none, no field, no reason).
+ * Either way the rest of out (kind, id, ...) is left as it was.
  * Returns 0, or EVK_EINVAL. */
 int evk_validate_policy(const evk_profile *p, const void *data, size_t len, uint64_t *limit_ms,
                         evk_message *out);
