@@ -158,6 +158,30 @@ evk_fl_case *evk_fl_case_subset(const evk_fl_case *src, const bool *keep)
     return fc;
 }
 
+int evk_fl_case_set_raw(evk_fl_case *fc, size_t i, const char *text, size_t len)
+{
+    if (i >= fc->n) return EVK_EINVAL;
+    const char *copy = text;
+    int rc = own(fc, &copy, len);
+    if (rc) return rc;
+    fc->steps[i].msg.kind = EVK_MSG_NONE;
+    fc->steps[i].msg.raw = copy;
+    fc->steps[i].msg.raw_len = len;
+    return 0;
+}
+
+size_t evk_fl_case_text_bytes(const evk_fl_case *fc)
+{
+    size_t b = 0;
+    for (size_t i = 0; i < fc->n; i++) {
+        const evk_step *s = &fc->steps[i];
+        if ((s->kind == EVK_STEP_SEND || s->kind == EVK_STEP_SEND_FRAGMENTS) && s->msg.kind == EVK_MSG_NONE &&
+            s->msg.raw)
+            b += s->msg.raw_len ? s->msg.raw_len : strlen(s->msg.raw);
+    }
+    return b;
+}
+
 size_t evk_fl_case_messages(const evk_fl_case *fc)
 {
     size_t n = 0;

@@ -49,6 +49,12 @@ void evk_fl_case_describe(evk_fl_case *fc, const char *fmt, ...) __attribute__((
  * steps i with keep[i] true. NULL when out of memory. keep NULL: all. */
 evk_fl_case *evk_fl_case_subset(const evk_fl_case *src, const bool *keep);
 
+/* Give step i the raw message text[0..len) (copied; kind becomes raw). */
+int evk_fl_case_set_raw(evk_fl_case *fc, size_t i, const char *text, size_t len);
+
+/* Bytes of the raw texts the steps send as text (what member shrinking cuts). */
+size_t evk_fl_case_text_bytes(const evk_fl_case *fc);
+
 /* Messages the steps send (EVENTS counts n, a HOLD its trigger Event). */
 size_t evk_fl_case_messages(const evk_fl_case *fc);
 

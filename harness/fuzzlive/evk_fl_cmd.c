@@ -433,7 +433,8 @@ static void handle_finding(fuzz *f, evk_fl_case *fc, const evk_fl_class *cls, co
         if (write_finding(f, f->o.findings, mname, &md, ok ? &mr : NULL)) snprintf(sn->min_file, sizeof sn->min_file, "%s", mname);
         sn->min_steps = min->n;
         if (ok) evk_result_reset(&mr);
-        say(f, "  minimised: %zu -> %zu step(s) in %u session(s)%s -> %s/%s", fc->n, min->n, st.sessions,
+        say(f, "  minimised: %zu -> %zu step(s), %zu -> %zu bytes of text messages, in %u session(s)%s -> %s/%s",
+            fc->n, min->n, evk_fl_case_text_bytes(fc), evk_fl_case_text_bytes(min), st.sessions,
             st.cut_short ? " (cut short)" : "", f->o.findings, mname);
     } else {
         say(f, "  minimised: no smaller session reproduces it (%u session(s)%s)", st.sessions,
