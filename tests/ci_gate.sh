@@ -17,10 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-fails=0
-check() { # check NAME ok|bad DETAIL
-    if [ "$2" = ok ]; then echo "ok   $1"; else echo "FAIL $1: $3"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/check.sh"
 serve() { # serve NAME [ref server options]: start a reference server, set $port
     name=$1
     shift

@@ -6,10 +6,7 @@ set -u
 evack=${1:?usage: client_role.sh EVACK}
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-client.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-fails=0
-check() { # check NAME CONDITION-RESULT DETAIL
-    if [ "$2" = ok ]; then echo "ok   $1"; else echo "FAIL $1: $3"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/check.sh"
 survivors() { # processes whose command line holds the marker
     ps -eo pid=,stat=,args= | grep -F "$1" | grep -v grep
 }

@@ -8,10 +8,7 @@ evack=${1:?usage: docs_catalog.sh EVACK SOURCE_DIR}
 src=${2:?usage: docs_catalog.sh EVACK SOURCE_DIR}
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-catalog.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-fails=0
-check() { # check NAME ok|bad DETAIL
-    if [ "$2" = ok ]; then echo "ok   $1"; else echo "FAIL $1: $3"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/check.sh"
 
 # 1. The committed catalog is what the generator writes today (run from the
 #    source directory: the page names the rule file by this relative path).

@@ -98,6 +98,18 @@ fail() {
     exit 1
 }
 
+# The finding the run saved: sets orig (the file), min (its minimised copy,
+# or orig), sig, after (seconds to find it) and steps ("a -> b").
+read_finding() {
+    orig=$(find "$work/findings" -maxdepth 1 -name '*.json' ! -name '*.min.json' | head -n 1)
+    [ -n "$orig" ] || fail "exit 1 but no finding file"
+    min=${orig%.json}.min.json
+    [ -f "$min" ] || min=$orig
+    sig=$(sed -n 's/^[[:space:]]*"signature":[[:space:]]*"\(.*\)",$/\1/p' "$orig" | head -n 1)
+    after=$(sed -n 's/^[[:space:]]*"found_after_s":[[:space:]]*\([0-9.]*\),$/\1/p' "$orig" | head -n 1)
+    steps="$(grep -c '"step":' "$orig") -> $(grep -c '"step":' "$min")"
+}
+
 if [ "$mode" = cli ]; then
     # expect_2 DESCRIPTION ARGS...: exit 2 with exactly one line on stderr.
     expect_2() {
@@ -150,19 +162,14 @@ case "$mode" in client-*)
         --findings "$work/findings" --stop-after 1 --minimise-time 30 2>"$work/fuzz.err"
     rc=$?
     [ $rc -eq 1 ] || fail "exit $rc: the client fault was not found"
-    orig=$(find "$work/findings" -maxdepth 1 -name '*.json' ! -name '*.min.json' | head -n 1)
-    [ -n "$orig" ] || fail "exit 1 but no finding file"
-    min=${orig%.json}.min.json
-    [ -f "$min" ] || min=$orig
+    read_finding
     out=$("$evack" replay "$min" --client "$faulty" --times 3 2>&1)
     rc=$?
     [ $rc -eq 1 ] || { echo "$out" | sed 's/^/    /'; fail "replay against the faulty client: exit $rc (expected 1)"; }
     out=$("$evack" replay "$min" --client "$client" 2>&1)
     rc=$?
     [ $rc -eq 0 ] || { echo "$out" | sed 's/^/    /'; fail "replay against the correct client: exit $rc (expected 0)"; }
-    sig=$(sed -n 's/^[[:space:]]*"signature":[[:space:]]*"\(.*\)",$/\1/p' "$orig" | head -n 1)
-    after=$(sed -n 's/^[[:space:]]*"found_after_s":[[:space:]]*\([0-9.]*\),$/\1/p' "$orig" | head -n 1)
-    echo "fuzz-live client $fault $profile: found $sig after ${after:-?} s, minimised $(grep -c '"step":' "$orig") -> $(grep -c '"step":' "$min") steps, replay ok"
+    echo "fuzz-live client $fault $profile: found $sig after ${after:-?} s, minimised $steps steps, replay ok"
     exit 0
 esac
 
@@ -187,14 +194,7 @@ limit=${EVK_FL_FAULT_S:-30}
     --findings "$work/findings" --stop-after 1 --minimise-time 30 --restart-wait 3 2>"$work/fuzz.err"
 rc=$?
 [ $rc -eq 1 ] || fail "exit $rc: the fault was not found within $limit s"
-orig=$(find "$work/findings" -maxdepth 1 -name '*.json' ! -name '*.min.json' | head -n 1)
-[ -n "$orig" ] || fail "exit 1 but no finding file"
-min=${orig%.json}.min.json
-[ -f "$min" ] || min=$orig
-sig=$(sed -n 's/^[[:space:]]*"signature":[[:space:]]*"\(.*\)",$/\1/p' "$orig" | head -n 1)
-after=$(sed -n 's/^[[:space:]]*"found_after_s":[[:space:]]*\([0-9.]*\),$/\1/p' "$orig" | head -n 1)
-steps_of() { grep -c '"step":' "$1"; }
-steps="$(steps_of "$orig") -> $(steps_of "$min")"
+read_finding
 
 # The replay reproduces it against a fresh faulty server...
 touch "$work/stop"

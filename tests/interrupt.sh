@@ -7,8 +7,7 @@ set -u
 evack=${1:?usage: interrupt.sh EVACK}
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-int.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-fails=0
-check() { if [ "$2" = ok ]; then echo "ok   $1"; else echo "FAIL $1: $3"; fails=$((fails + 1)); fi; }
+. "$(dirname "$0")/check.sh"
 well_formed() { # DIR: parses, marked incomplete, every case has a verdict
     python3 - "$1" <<'PY'
 import json, sys, xml.etree.ElementTree as ET
@@ -23,32 +22,32 @@ assert html.rstrip().endswith("</html>"), "report.html is cut"
 PY
 }
 
-for sig in INT TERM; do
-    # Server role: the suite against the embedded server, stopped mid-run.
-    "$evack" --report "$work/s$sig" --color never >"$work/s$sig.out" 2>&1 &
+# interrupt SIG LABEL DIR AFTER [evack options]: starts evack with a report
+# into DIR, sends SIG after AFTER seconds, and checks the exit status (130)
+# and the reports.
+interrupt() {
+    sig=$1 label=$2 dir=$3 after=$4
+    shift 4
+    "$evack" "$@" --report "$dir" --color never >"$dir.out" 2>&1 &
     pid=$!
-    sleep 0.7
-    kill -$sig $pid
+    sleep "$after"
+    kill -"$sig" $pid
     wait $pid
     rc=$?
     [ $rc -eq 130 ] && r=ok || r=bad
-    check "SIG$sig (server role): exit 130" $r "exit $rc: $(tail -n 2 "$work/s$sig.out")"
-    out=$(well_formed "$work/s$sig" 2>&1) && r=ok || r=bad
-    check "SIG$sig (server role): complete reports marked incomplete" $r "$out"
+    check "SIG$sig ($label): exit 130" $r "exit $rc: $(tail -n 2 "$dir.out")"
+    out=$(well_formed "$dir" 2>&1) && r=ok || r=bad
+    check "SIG$sig ($label): complete reports marked incomplete" $r "$out"
+}
+
+for sig in INT TERM; do
+    # Server role: the suite against the embedded server, stopped mid-run.
+    interrupt "$sig" "server role" "$work/s$sig" 0.7
 
     # Client role: clients that would run for a minute must not survive.
     marker="41.$$$sig"
-    "$evack" --client "sleep $marker; $evack ref client {url}" --connect-timeout 60 --port 0 \
-        --report "$work/c$sig" --color never >"$work/c$sig.out" 2>&1 &
-    pid=$!
-    sleep 1
-    kill -$sig $pid
-    wait $pid
-    rc=$?
-    [ $rc -eq 130 ] && r=ok || r=bad
-    check "SIG$sig (client role): exit 130" $r "exit $rc: $(tail -n 2 "$work/c$sig.out")"
-    out=$(well_formed "$work/c$sig" 2>&1) && r=ok || r=bad
-    check "SIG$sig (client role): complete reports marked incomplete" $r "$out"
+    interrupt "$sig" "client role" "$work/c$sig" 1 --client "sleep $marker; $evack ref client {url}" \
+        --connect-timeout 60 --port 0
     sleep 0.2
     left=$(ps -eo pid=,args= | grep -F "sleep $marker" | grep -v grep)
     [ -z "$left" ] && r=ok || r=bad

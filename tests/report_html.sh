@@ -26,10 +26,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$art"
-fails=0
-check() { # check NAME ok|bad DETAIL
-    if [ "$2" = ok ]; then echo "ok   $1"; else echo "FAIL $1: $3"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/check.sh"
 browse() { # browse MODE(dom|shot) URL OUT
     if [ "$1" = dom ]; then mode=--dump-dom; else mode="--screenshot=$3"; fi
     # A fresh profile per run; every background fetch and update switched off.

@@ -5,8 +5,7 @@ set -u
 evack=${1:?usage: reports.sh EVACK}
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-reports.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-fails=0
-check() { if [ "$2" = ok ]; then echo "ok   $1"; else echo "FAIL $1: $3"; fails=$((fails + 1)); fi; }
+. "$(dirname "$0")/check.sh"
 
 # A run with failures (an injected bug in the embedded reference server).
 "$evack" --fault ack-twice --ack-timeout 0.5 --report "$work/r" --color never >"$work/out" 2>&1

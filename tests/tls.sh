@@ -15,8 +15,7 @@ srv=$!
 i=0
 while [ ! -s "$work/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 url="wss://127.0.0.1:$(cat "$work/port")/"
-fails=0
-check() { if [ "$2" = ok ]; then echo "ok   $1"; else echo "FAIL $1: $3"; fails=$((fails + 1)); fi; }
+. "$(dirname "$0")/check.sh"
 
 "$evack" "$url" --cases 'handshake.*' --color never >"$work/1" 2>&1
 rc=$?
