@@ -44,7 +44,7 @@ evk_session *evk_session_new(const evk_session_config *cfg)
     evk_session *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->cfg = *cfg;
-    if (!s->cfg.max_unacked) s->cfg.max_unacked = 65536;
+    if (!s->cfg.max_unacked) s->cfg.max_unacked = EVK_DEFAULT_MAX_UNACKED;
     if (!s->cfg.max_message) s->cfg.max_message = 4u << 20;
     s->limit = cfg->role == EVK_ROLE_SERVER ? cfg->ack_limit_ms : 0;
     s->out = evk_tracker_new(s->limit, s->cfg.max_unacked, cfg->seed);

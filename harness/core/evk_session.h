@@ -39,6 +39,9 @@ typedef enum evk_state {
     EVK_S_CLOSED,      /* nothing is emitted any more */
 } evk_state;
 
+/* Unacked Events a session holds per direction unless told otherwise. */
+#define EVK_DEFAULT_MAX_UNACKED 65536
+
 /* Close codes the session uses outside the profile's violation table. */
 #define EVK_CLOSE_NORMAL 1000
 #define EVK_CLOSE_POLICY 1008  /* too many unacked Events */
@@ -49,7 +52,7 @@ typedef struct evk_session_config {
     const evk_profile *profile;
     uint64_t ack_limit_ms; /* server: the limit it declares and enforces; client: ignored */
     bool manual_ack;       /* false: every valid Event is acked at once */
-    size_t max_unacked;    /* per direction; 0: 65536 */
+    size_t max_unacked;    /* per direction; 0: EVK_DEFAULT_MAX_UNACKED */
     size_t max_message;    /* bytes of one reassembled message; 0: 4 MiB */
     int64_t wall_base_us;  /* unix time in microseconds at now_ms == 0 */
     uint64_t seed;         /* hash key for the trackers (random bytes) */

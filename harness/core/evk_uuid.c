@@ -75,18 +75,32 @@ void evk_uuid_v4_from_bytes(const uint8_t random[16], evk_uuid *out)
     out->b[8] = (uint8_t)((out->b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
 }
 
-int evk_uuid_v4(evk_uuid *out)
+/* Fill n bytes from the OS random source. 0 or EVK_ERANDOM. */
+static int random_bytes(uint8_t *r, size_t n)
 {
-    uint8_t r[16];
     size_t got = 0;
-    while (got < sizeof r) {
-        ssize_t n = getrandom(r + got, sizeof r - got, 0);
-        if (n < 0) {
+    while (got < n) {
+        ssize_t k = getrandom(r + got, n - got, 0);
+        if (k < 0) {
             if (errno == EINTR) continue;
             return EVK_ERANDOM;
         }
-        got += (size_t)n;
+        got += (size_t)k;
     }
+    return 0;
+}
+
+int evk_uuid_v4(evk_uuid *out)
+{
+    uint8_t r[16];
+    if (random_bytes(r, sizeof r) < 0) return EVK_ERANDOM;
     evk_uuid_v4_from_bytes(r, out);
     return 0;
+}
+
+uint64_t evk_random_u64(void)
+{
+    uint64_t v = 0;
+    if (random_bytes((uint8_t *)&v, sizeof v) < 0) v = 0x9e3779b97f4a7c15ull; /* never fails on Linux >= 3.17 */
+    return v;
 }

@@ -4,8 +4,8 @@
  * by '-', upper or lower case, any version or variant. Braces, "urn:uuid:"
  * prefixes and missing hyphens are not UUIDs. UUIDs compare as 128-bit
  * values, so "ABC…" and "abc…" name the same Event.
- * No allocation anywhere; evk_uuid_v4() is the only function that reads
- * anything outside its arguments (the OS random source).
+ * No allocation anywhere; evk_uuid_v4() and evk_random_u64() are the only
+ * functions that read anything outside their arguments (the OS random source).
  */
 #ifndef EVK_UUID_H
 #define EVK_UUID_H
@@ -33,5 +33,9 @@ void evk_uuid_v4_from_bytes(const uint8_t random[16], evk_uuid *out);
 
 /* A version-4 UUID from the OS random source. 0 or EVK_ERANDOM. */
 int evk_uuid_v4(evk_uuid *out);
+
+/* 64 random bits from the OS random source (hash keys, fuzzer seeds); the
+ * same source as evk_uuid_v4. */
+uint64_t evk_random_u64(void);
 
 #endif
