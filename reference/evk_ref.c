@@ -1,20 +1,33 @@
+/* evk_ref.c - the correct reference peers (evk_ref.h): a server and a
+ * client, each a shell around evk_session over evk_net.
+ *
+ * Phases of one connection, in file order:
+ *   output   carry out what the session asks (send, close), through the
+ *            fault hooks of evk_ref_hooks.h (the correct peer asks them
+ *            "what do I change here?" and obeys; with no fault: nothing)
+ *   time     deadline ticks, delayed Acks (--ack-delay), delayed sends
+ *   input    reassemble frames, hand complete messages to the session,
+ *            answer a trigger with Events of its own, a client's Events
+ *   peers    per-connection state, the connection callback
+ *   server   the HTTP upgrade decision (evk_upgrade.h), listening
+ *   client   connecting, reporting how it ended
+ * Faults live in evk_ref_faults.c and act only through the services below.
+ */
 #include "evk_ref.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "evk_compose.h"
 #include "evk_err.h"
 #include "evk_json.h"
 #include "evk_msgbuf.h"
-#include "evk_rewrite.h"
+#include "evk_ref_hooks.h"
 #include "evk_session.h"
+#include "evk_upgrade.h"
 #include "evk_validate.h"
 
 #define MAX_TRIGGER 1000
-#define SEEN_MAX 4096 /* ids remembered by the reuse-after-ack-rejected fault */
-#define RECENT_MAX 64
 
 typedef struct delayed {
     char *text;
@@ -22,7 +35,7 @@ typedef struct delayed {
     uint64_t due;
 } delayed;
 
-typedef struct peer peer;
+typedef struct evk_ref_peer peer;
 
 struct evk_ref_server {
     evk_loop *loop;
@@ -37,32 +50,24 @@ struct evk_ref_client {
     char how[200];
 };
 
-struct peer {
+struct evk_ref_peer {
     evk_ref_opts o;
     evk_role role;
     evk_loop *loop;
     evk_conn *conn;
     evk_session *s;
-    evk_timer *tick, *later, *acker;
+    evk_rf *rf; /* the fault's hooks (no fault: they change nothing) */
+    evk_timer *tick, *later, *acker, *closer;
     struct { evk_uuid id; uint64_t due; } *owed; /* ack_delay_ms: Events to ack, oldest first */
     size_t nowed, capowed;
     delayed *queue;
     size_t nqueue, capqueue;
+    struct { int code; char reason[EVK_REASON_MAX]; } late_close; /* a close a hook delayed */
     /* Reassembly of the message being received. */
     evk_msgbuf in;
-    bool binary, too_big;
+    bool binary, too_big, skip_binary;
     unsigned pieces;
-    /* What some faults need to remember. */
-    uint64_t messages, events_in, acks_out, events_out;
-    bool have_prev;
-    evk_uuid prev_event;
-    evk_uuid *seen;
-    size_t nseen;
-    evk_uuid recent_acked[RECENT_MAX];
-    size_t nrecent;
-    evk_uuid *order; /* our unacked Events, oldest first */
-    size_t norder, caporder;
-    bool first_send_done, first_ack_done, client_events_sent, holds_token;
+    bool first_send_done, client_events_sent, holds_token;
     /* Owner. */
     evk_ref_server *srv;
     peer *prev, *next;
@@ -72,11 +77,6 @@ struct peer {
 static const char *log_prefix(const peer *p)
 {
     return p->role == EVK_ROLE_SERVER ? "ref server" : "ref client";
-}
-
-static bool has(const peer *p, evk_fault f)
-{
-    return p->o.fault == f;
 }
 
 static uint64_t now_ms(void)
@@ -98,20 +98,15 @@ static void close_conn(peer *p, int code, const char *reason)
     evk_conn_close(p->conn, code, reason);
 }
 
-/* Close on the peer's behalf (a fault decided it) and stop the session. */
-static void fault_close(peer *p, evk_violation v, const char *reason)
-{
-    int code = evk_profile_send_code(p->o.profile, v);
-    evk_session_close(p->s, code, reason, now_ms());
-    evk_action a;
-    while (evk_session_pop(p->s, &a)) {
-    }
-    close_conn(p, code, reason);
-}
-
 static void schedule_later(peer *p);
 
-static void send_later(peer *p, const char *text, size_t len, uint64_t due)
+/* Services for the fault hooks (evk_ref_hooks.h). */
+evk_session *evk_ref_session(evk_ref_peer *p) { return p->s; }
+evk_role evk_ref_role(const evk_ref_peer *p) { return p->role; }
+const evk_profile *evk_ref_profile(const evk_ref_peer *p) { return p->o.profile; }
+void evk_ref_send_raw(evk_ref_peer *p, const char *text, size_t len) { send_text(p, text, len); }
+
+void evk_ref_send_at(evk_ref_peer *p, const char *text, size_t len, uint64_t due_ms)
 {
     if (p->nqueue == p->capqueue) {
         size_t cap = p->capqueue ? p->capqueue * 2 : 8;
@@ -123,135 +118,69 @@ static void send_later(peer *p, const char *text, size_t len, uint64_t due)
     char *t = malloc(len);
     if (!t) return;
     memcpy(t, text, len);
-    p->queue[p->nqueue++] = (delayed){t, len, due};
+    p->queue[p->nqueue++] = (delayed){t, len, due_ms};
     schedule_later(p);
 }
 
-static void remember_sent(peer *p, const evk_uuid *id)
+void evk_ref_close_for(evk_ref_peer *p, evk_violation v, const char *reason)
 {
-    if (p->norder == p->caporder) {
-        size_t cap = p->caporder ? p->caporder * 2 : 16;
-        evk_uuid *o = realloc(p->order, cap * sizeof *o);
-        if (!o) return;
-        p->order = o;
-        p->caporder = cap;
+    int code = evk_profile_send_code(p->o.profile, v);
+    evk_session_close(p->s, code, reason, now_ms());
+    evk_action a;
+    while (evk_session_pop(p->s, &a)) {
     }
-    p->order[p->norder++] = *id;
+    close_conn(p, code, reason);
 }
 
-static void forget_sent(peer *p, const evk_uuid *id)
+void evk_ref_drop(evk_ref_peer *p)
 {
-    for (size_t i = 0; i < p->norder; i++)
-        if (evk_uuid_equal(&p->order[i], id)) {
-            memmove(&p->order[i], &p->order[i + 1], (p->norder - i - 1) * sizeof *p->order);
-            p->norder--;
-            return;
-        }
+    if (p->conn) evk_conn_drop(p->conn);
 }
 
-/* The server's first message, as a faulty server would write it. */
-static void send_handshake(peer *p, const evk_action *a)
+void evk_ref_say(const evk_ref_peer *p, bool always, const char *what)
 {
-    const char *ptr = p->o.profile->policy_pointer;
-    char *t = NULL;
-    if (has(p, EVK_FAULT_HANDSHAKE_SILENT)) return;
-    if (has(p, EVK_FAULT_HANDSHAKE_ACK_FIRST)) {
-        char ack[EVK_MAX_OUT];
-        size_t n;
-        evk_uuid any;
-        evk_uuid_v4(&any);
-        if (evk_compose_ack(p->o.profile, &any, evk_wall_us(), ack, sizeof ack, &n) == 0) send_text(p, ack, n);
-    }
-    /* Only the default policy location is rewritten (the shipped profiles use it). */
-    if (strcmp(ptr, "/payload/ack_timeout") == 0) {
-        if (has(p, EVK_FAULT_HANDSHAKE_NO_POLICY)) t = evk_rw_set(a->text, a->len, "payload", "{}");
-        else if (has(p, EVK_FAULT_HANDSHAKE_POLICY_STRING)) t = evk_rw_set(a->text, a->len, "payload", "{\"ack_timeout\":\"1\"}");
-        else if (has(p, EVK_FAULT_HANDSHAKE_POLICY_ZERO)) t = evk_rw_set(a->text, a->len, "payload", "{\"ack_timeout\":0}");
-    }
-    if (t) {
-        send_text(p, t, strlen(t));
-        free(t);
-    } else {
-        send_text(p, a->text, a->len);
-    }
+    if (always || p->o.verbose) fprintf(stderr, "%s: %s\n", log_prefix(p), what);
 }
 
 static void send_ack(peer *p, const evk_action *a)
 {
-    uint64_t n = ++p->acks_out;
-    bool first = !p->first_ack_done;
-    p->first_ack_done = true;
-    if (p->role == EVK_ROLE_CLIENT && first) {
-        if (has(p, EVK_FAULT_NO_HANDSHAKE_ACK)) return;
-        if (has(p, EVK_FAULT_EARLY_EVENT)) {
-            /* An Event of its own goes out before this Ack; the session
-             * tracks it (it is past the handshake already), so the server's
-             * Ack of it is expected. */
-            evk_uuid id;
-            evk_action ev;
-            evk_uuid_v4(&id);
-            if (evk_session_send_event(p->s, &id, NULL, now_ms()) == 0 && evk_session_pop(p->s, &ev)) {
-                p->events_out++;
-                remember_sent(p, &ev.id);
-                send_text(p, ev.text, ev.len);
-            }
-        }
-        if (has(p, EVK_FAULT_LATE_HANDSHAKE_ACK)) {
-            send_later(p, a->text, a->len, now_ms() + evk_session_limit_ms(p->s) * 3 / 2);
-            return;
-        }
+    switch (evk_rf_on_ack(p->rf, p, a)) {
+    case EVK_RF_TWICE:
+        send_text(p, a->text, a->len);
+        /* fall through */
+    case EVK_RF_SEND:
+        send_text(p, a->text, a->len);
+        break;
+    case EVK_RF_DONE:
+        break;
     }
-    if (has(p, EVK_FAULT_ACK_SKIP_THIRD) && n % 3 == 0 && !(p->role == EVK_ROLE_CLIENT && first)) return;
-    if (has(p, EVK_FAULT_ACK_STOPS_AFTER_200) && n > 200) return;
-    if (has(p, EVK_FAULT_ACK_LATE)) {
-        send_later(p, a->text, a->len, now_ms() + evk_session_limit_ms(p->s) * 3 / 2);
-        return;
-    }
-    if (has(p, EVK_FAULT_ACK_WRONG_ID)) {
-        char t[EVK_MAX_OUT];
-        size_t len;
-        evk_uuid other;
-        evk_uuid_v4(&other);
-        if (evk_compose_ack(p->o.profile, &other, evk_wall_us(), t, sizeof t, &len) == 0) send_text(p, t, len);
-        return;
-    }
-    if (has(p, EVK_FAULT_ACK_MALFORMED)) {
-        char *t = evk_rw_del(a->text, a->len, "sent_at");
-        if (t) send_text(p, t, strlen(t));
-        free(t);
-        return;
-    }
-    send_text(p, a->text, a->len);
-    if (has(p, EVK_FAULT_ACK_TWICE)) send_text(p, a->text, a->len);
+}
+
+/* The first message of a server: its handshake Event. */
+static void send_handshake(peer *p, const evk_action *a)
+{
+    if (evk_rf_on_handshake(p->rf, p, a) == EVK_RF_SEND) send_text(p, a->text, a->len);
 }
 
 static void send_close(peer *p, const evk_action *a)
 {
     int code = a->code;
-    if (a->violation != EVK_V_NONE) {
-        const evk_message *m = evk_session_last_message(p->s);
-        if (has(p, EVK_FAULT_ACK_AFTER_VIOLATION) && m->kind == EVK_MSG_EVENT && m->has_id &&
-            a->violation != EVK_V_ACK_TIMEOUT) {
-            char t[EVK_MAX_OUT];
-            size_t len;
-            if (evk_compose_ack(p->o.profile, &m->id, evk_wall_us(), t, sizeof t, &len) == 0) send_text(p, t, len);
-        }
-        if (has(p, EVK_FAULT_DROP_INSTEAD_OF_CLOSE)) {
-            if (p->o.verbose) fprintf(stderr, "%s: dropping the connection (%s)\n", log_prefix(p), a->reason);
-            if (p->conn) evk_conn_drop(p->conn);
-            return;
-        }
-        if (has(p, EVK_FAULT_CLOSE_1000)) code = 1000;
-        if (has(p, EVK_FAULT_BINARY_WRONG_CODE) && a->violation == EVK_V_NOT_TEXT)
-            code = evk_profile_send_code(p->o.profile, EVK_V_NOT_JSON);
-        if (has(p, EVK_FAULT_WRONG_TYPE_CODE) && a->violation == EVK_V_WRONG_TYPE)
-            code = evk_profile_send_code(p->o.profile, EVK_V_MISSING_FIELD);
-        if (has(p, EVK_FAULT_MISSING_FIELD_CODE) && a->violation == EVK_V_MISSING_FIELD)
-            code = evk_profile_send_code(p->o.profile, EVK_V_INVALID_VALUE);
-        if (has(p, EVK_FAULT_DEADLINE_WRONG_CODE) && a->violation == EVK_V_ACK_TIMEOUT)
-            code = evk_profile_send_code(p->o.profile, EVK_V_UNKNOWN_ACK);
+    uint64_t delay = 0;
+    if (a->violation != EVK_V_NONE && evk_rf_on_close(p->rf, p, a, &code, &delay) == EVK_RF_DONE) return;
+    if (delay == 0) {
+        close_conn(p, code, a->reason);
+        return;
     }
-    close_conn(p, code, a->reason);
+    p->late_close.code = code;
+    snprintf(p->late_close.reason, sizeof p->late_close.reason, "%s", a->reason);
+    evk_timer_at(p->closer, now_ms() + delay);
+}
+
+static void on_closer(evk_timer *t, void *user)
+{
+    (void)t;
+    peer *p = user;
+    close_conn(p, p->late_close.code, p->late_close.reason);
 }
 
 static void schedule_tick(peer *p);
@@ -268,8 +197,7 @@ static void drain(peer *p)
         if (a.msg == EVK_MSG_ACK) {
             send_ack(p, &a);
         } else {
-            p->events_out++;
-            remember_sent(p, &a.id);
+            evk_rf_on_event_out(p->rf, &a.id);
             if (p->role == EVK_ROLE_SERVER && !p->first_send_done) send_handshake(p, &a);
             else send_text(p, a.text, a.len);
         }
@@ -280,20 +208,13 @@ static void drain(peer *p)
 
 /* ---- time ----------------------------------------------------------- */
 
-/* The deadline faults skew the clock the session sees. */
-static int64_t skew(const peer *p)
-{
-    int64_t limit = (int64_t)evk_session_limit_ms(p->s);
-    if (has(p, EVK_FAULT_DEADLINE_EARLY)) return limit / 2;
-    if (has(p, EVK_FAULT_DEADLINE_LATE)) return -limit;
-    return 0;
-}
-
 static void on_tick(evk_timer *t, void *user)
 {
     (void)t;
     peer *p = user;
-    int64_t at = (int64_t)now_ms() + skew(p);
+    int64_t skew;
+    evk_rf_clock(p->rf, evk_session_limit_ms(p->s), &skew);
+    int64_t at = (int64_t)now_ms() + skew;
     evk_session_on_tick(p->s, at < 0 ? 0 : (uint64_t)at);
     drain(p);
 }
@@ -301,11 +222,12 @@ static void on_tick(evk_timer *t, void *user)
 static void schedule_tick(peer *p)
 {
     uint64_t at;
-    if (has(p, EVK_FAULT_DEADLINE_NEVER) || !evk_session_next_deadline(p->s, &at)) {
+    int64_t skew;
+    if (!evk_rf_clock(p->rf, evk_session_limit_ms(p->s), &skew) || !evk_session_next_deadline(p->s, &at)) {
         evk_timer_cancel(p->tick);
         return;
     }
-    int64_t when = (int64_t)at - skew(p);
+    int64_t when = (int64_t)at - skew;
     evk_timer_at(p->tick, when < 0 ? 0 : (uint64_t)when);
 }
 
@@ -377,24 +299,11 @@ static void emit_triggered(peer *p, const char *text, size_t len)
     const evk_profile *pr = p->o.profile;
     if (!pr->has_trigger || evk_json_uint_at(text, len, pr->trigger_pointer, &k) < 0 || k == 0) return;
     if (k > MAX_TRIGGER) k = MAX_TRIGGER;
-    evk_uuid shared;
-    evk_uuid_v4(&shared);
     for (uint64_t i = 0; i < k && evk_session_state(p->s) != EVK_S_CLOSED; i++) {
         evk_uuid id;
         char payload[64];
         snprintf(payload, sizeof payload, "{\"seq\":%llu}", (unsigned long long)i);
-        if (has(p, EVK_FAULT_EMIT_DUPLICATE_IDS) || has(p, EVK_FAULT_EMIT_WITHOUT_SENT_AT)) {
-            char ev[EVK_MAX_OUT];
-            size_t n;
-            if (has(p, EVK_FAULT_EMIT_DUPLICATE_IDS)) id = shared;
-            else evk_uuid_v4(&id);
-            if (evk_compose_event(pr, &id, evk_wall_us(), payload, ev, sizeof ev, &n) != 0) continue;
-            char *t = has(p, EVK_FAULT_EMIT_WITHOUT_SENT_AT) ? evk_rw_del(ev, n, "sent_at") : NULL;
-            if (t) send_text(p, t, strlen(t));
-            else send_text(p, ev, n);
-            free(t);
-            continue;
-        }
+        if (evk_rf_on_emit(p->rf, p, i, payload)) continue;
         evk_uuid_v4(&id);
         evk_session_send_event(p->s, &id, payload, now_ms());
     }
@@ -414,202 +323,11 @@ static void client_send_events(peer *p)
     }
 }
 
-static bool uuid_text_has_upper(const char *s)
-{
-    for (; *s; s++)
-        if (*s >= 'A' && *s <= 'F') return true;
-    return false;
-}
-
-static bool seen_before(peer *p, const evk_uuid *id)
-{
-    for (size_t i = 0; i < p->nseen; i++)
-        if (evk_uuid_equal(&p->seen[i], id)) return true;
-    if (!p->seen) p->seen = malloc(SEEN_MAX * sizeof *p->seen);
-    if (p->seen && p->nseen < SEEN_MAX) p->seen[p->nseen++] = *id;
-    return false;
-}
-
-static bool recently_acked(const peer *p, const evk_uuid *id)
-{
-    for (size_t i = 0; i < p->nrecent && i < RECENT_MAX; i++)
-        if (evk_uuid_equal(&p->recent_acked[i], id)) return true;
-    return false;
-}
-
-/* Message-level faults: may replace the text (*owned), drop the message
- * (return 1), or close (return 2). 0: carry on with *text. */
-static int message_faults(peer *p, const char **text, size_t *len, char **owned)
-{
-    const evk_profile *pr = p->o.profile;
-    const char *t = *text;
-    size_t n = *len;
-    char *r = NULL;
-    evk_message m;
-
-    if (has(p, EVK_FAULT_DEEP_NESTING_CRASH) && evk_rw_depth(t, n) > 1000) {
-        fprintf(stderr, "%s: nesting deeper than 1000: crashing (injected fault)\n", log_prefix(p));
-        abort();
-    }
-    if (has(p, EVK_FAULT_LARGE_MESSAGE_4002) && n > (256u << 10))
-        return fault_close(p, EVK_V_NOT_JSON, "message too large"), 2;
-    if (has(p, EVK_FAULT_UNICODE_ESCAPES_REJECTED) && memmem(t, n, "\\u", 2))
-        return fault_close(p, EVK_V_NOT_JSON, "unicode escapes are not supported"), 2;
-    if (has(p, EVK_FAULT_WHITESPACE_REJECTED) && evk_rw_has_whitespace(t, n))
-        return fault_close(p, EVK_V_NOT_JSON, "unexpected whitespace"), 2;
-    if (has(p, EVK_FAULT_JSON_EMPTY_IGNORED) && n == 0) return 1;
-    if (has(p, EVK_FAULT_CLOSE_AFTER_50) && p->messages > 50)
-        return fault_close(p, EVK_V_INVALID_VALUE, "too many messages"), 2;
-
-    evk_validate(pr, t, n, true, &m);
-    if (m.violation == EVK_V_NOT_JSON) {
-        if (has(p, EVK_FAULT_JSON_CJSON_LENIENT)) r = evk_rw_cjson_roundtrip(t, n);
-        else if (has(p, EVK_FAULT_JSON_TRAILING)) r = evk_rw_first_value(t, n);
-        else if (has(p, EVK_FAULT_JSON_COMMENTS)) r = evk_rw_strip_comments(t, n);
-        else if (has(p, EVK_FAULT_JSON_SINGLE_QUOTES)) r = evk_rw_single_quotes(t, n);
-        else if (has(p, EVK_FAULT_JSON_NAN)) r = evk_rw_nan_to_null(t, n);
-        else if (has(p, EVK_FAULT_INVALID_UTF8_ACCEPTED)) r = evk_rw_replace_invalid_utf8(t, n);
-        else if (has(p, EVK_FAULT_JSON_NONOBJECT_CODE) && strstr(m.reason, "not a JSON object"))
-            return fault_close(p, EVK_V_MISSING_FIELD, "not an object"), 2;
-    } else if (m.violation == EVK_V_MISSING_FIELD) {
-        if (has(p, EVK_FAULT_MISSING_TYPE_AS_EVENT) && strcmp(m.field, pr->discriminator) == 0)
-            r = evk_rw_set(t, n, pr->discriminator, "\"event\"");
-        else if (has(p, EVK_FAULT_MISSING_SENT_AT_ACCEPTED) && strcmp(m.field, "sent_at") == 0)
-            r = evk_rw_set(t, n, "sent_at", "\"2026-01-01T00:00:00.000000+0000\"");
-        else if (has(p, EVK_FAULT_PAYLOAD_OPTIONAL) && strcmp(m.field, "payload") == 0)
-            r = evk_rw_set(t, n, "payload", "{}");
-    } else if (m.violation == EVK_V_INVALID_VALUE) {
-        char v[256];
-        if (has(p, EVK_FAULT_TYPE_CASE_INSENSITIVE) && strcmp(m.field, pr->discriminator) == 0 &&
-            evk_rw_get_string(t, n, pr->discriminator, v, sizeof v)) {
-            for (char *c = v; *c; c++)
-                if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
-            char q[300];
-            snprintf(q, sizeof q, "\"%s\"", v);
-            r = evk_rw_set(t, n, pr->discriminator, q);
-        } else if (has(p, EVK_FAULT_ACK_ID_UNCHECKED) && m.kind == EVK_MSG_ACK && strcmp(m.field, "id") == 0) {
-            return 1;
-        } else if (strcmp(m.field, "id") == 0 && evk_rw_get_string(t, n, "id", v, sizeof v)) {
-            if (has(p, EVK_FAULT_ID_BRACES_ACCEPTED)) {
-                char q[300];
-                size_t vl = strlen(v);
-                const char *core = v;
-                if (vl == 38 && v[0] == '{' && v[37] == '}') v[37] = '\0', core = v + 1;
-                else if (strncmp(v, "urn:uuid:", 9) == 0) core = v + 9;
-                snprintf(q, sizeof q, "\"%s\"", core);
-                r = evk_rw_set(t, n, "id", q);
-            } else if (has(p, EVK_FAULT_ID_NUL_TRUNCATED)) {
-                /* cJSON's reading stops at the NUL: v is what precedes it */
-                evk_uuid u;
-                char q[300];
-                snprintf(q, sizeof q, "\"%s\"", v);
-                if (evk_uuid_parse(v, strlen(v), &u) == 0) r = evk_rw_set(t, n, "id", q);
-            } else if (has(p, EVK_FAULT_ID_ANY_STRING) && m.kind == EVK_MSG_EVENT) {
-                /* "acks" the string as it came */
-                char ack[600];
-                int k = snprintf(ack, sizeof ack, "{\"type\":\"ack\",\"id\":\"%s\",\"sent_at\":\"2026-01-01T00:00:00.000000+0000\"}", v);
-                if (k > 0 && (size_t)k < sizeof ack) send_text(p, ack, (size_t)k);
-                return 1;
-            }
-        } else if (strcmp(m.field, "sent_at") == 0) {
-            bool shape = evk_rw_get_string(t, n, "sent_at", v, sizeof v) && strlen(v) >= 20 &&
-                         v[4] == '-' && v[7] == '-' && v[10] == 'T' && v[13] == ':';
-            if (has(p, EVK_FAULT_SENT_AT_UNCHECKED) || (has(p, EVK_FAULT_SENT_AT_NO_RANGE) && shape))
-                r = evk_rw_set(t, n, "sent_at", "\"2026-01-01T00:00:00.000000+0000\"");
-        } else if (has(p, EVK_FAULT_STATUS_UNCHECKED) && strcmp(m.field, "status") == 0) {
-            r = evk_rw_set(t, n, "status", "\"ok\"");
-        }
-    } else if (m.violation == EVK_V_WRONG_TYPE) {
-        if (has(p, EVK_FAULT_REASON_ANY_TYPE) && strcmp(m.field, "reason") == 0)
-            r = evk_rw_set(t, n, "reason", "null");
-    } else if (m.violation == EVK_V_FATAL_STATUS && has(p, EVK_FAULT_STATUS_FATAL_IGNORED)) {
-        r = evk_rw_set(t, n, "status", "\"ok\"");
-    } else if (m.violation == EVK_V_NONE) {
-        char v[256];
-        bool upper = evk_rw_get_string(t, n, "id", v, sizeof v) && uuid_text_has_upper(v);
-        if (m.kind == EVK_MSG_EVENT) {
-            static const char *const known[] = {"type", "id", "sent_at", "status", "payload", "reason", NULL};
-            if (has(p, EVK_FAULT_REASON_REJECTED) && evk_rw_has_key(t, n, "reason"))
-                return fault_close(p, EVK_V_INVALID_VALUE, "unexpected field reason"), 2;
-            if (has(p, EVK_FAULT_UPPERCASE_UUID_REJECTED) && upper)
-                return fault_close(p, EVK_V_INVALID_VALUE, "id is not a lower-case UUID"), 2;
-            if (has(p, EVK_FAULT_EXTRA_FIELDS_REJECTED) && evk_rw_has_other_keys(t, n, known) &&
-                !strstr(t, "\"emit\""))
-                return fault_close(p, EVK_V_INVALID_VALUE, "unknown field"), 2;
-            if (has(p, EVK_FAULT_SENT_AT_ONLY_HHMM) && evk_rw_get_string(t, n, "sent_at", v, sizeof v)) {
-                size_t vl = strlen(v);
-                if (vl && (v[vl - 1] == 'Z' || (vl > 3 && v[vl - 3] == ':')))
-                    return fault_close(p, EVK_V_INVALID_VALUE, "sent_at offset must be +hhmm"), 2;
-            }
-            if (has(p, EVK_FAULT_REUSE_REJECTED) && seen_before(p, &m.id))
-                return fault_close(p, EVK_V_DUPLICATE_ID, "id already used"), 2;
-            if (has(p, EVK_FAULT_DUPLICATE_ACKED_ONCE) && p->have_prev && evk_uuid_equal(&p->prev_event, &m.id))
-                return 1;
-            if (has(p, EVK_FAULT_EARLY_EVENT_ACCEPTED) && evk_session_state(p->s) == EVK_S_HANDSHAKE &&
-                p->role == EVK_ROLE_SERVER) {
-                char ack[EVK_MAX_OUT];
-                size_t al;
-                if (evk_compose_ack(pr, &m.id, evk_wall_us(), ack, sizeof ack, &al) == 0) send_text(p, ack, al);
-                return 1;
-            }
-            p->have_prev = true;
-            p->prev_event = m.id;
-        } else if (m.kind == EVK_MSG_ACK) {
-            static const char *const known[] = {"type", "id", "sent_at", NULL};
-            bool awaited = evk_session_awaits_ack(p->s, &m.id);
-            if (has(p, EVK_FAULT_UNKNOWN_ACK_IGNORED) && !awaited) return 1;
-            if (has(p, EVK_FAULT_DUPLICATE_ACK_IGNORED) && !awaited && recently_acked(p, &m.id)) return 1;
-            if (has(p, EVK_FAULT_ACK_EXTRA_FIELDS_REJECTED) && evk_rw_has_other_keys(t, n, known))
-                return fault_close(p, EVK_V_INVALID_VALUE, "unknown field in an Ack"), 2;
-            if (has(p, EVK_FAULT_ACK_UPPERCASE_REJECTED) && upper)
-                return fault_close(p, EVK_V_UNKNOWN_ACK, "Ack for an unknown id"), 2;
-            if (has(p, EVK_FAULT_OUT_OF_ORDER_ACK_REJECTED) && awaited && p->norder &&
-                !evk_uuid_equal(&p->order[0], &m.id))
-                return fault_close(p, EVK_V_UNKNOWN_ACK, "Acks must come in order"), 2;
-            if (awaited) {
-                p->recent_acked[p->nrecent++ % RECENT_MAX] = m.id;
-                forget_sent(p, &m.id);
-            }
-        }
-    }
-    if (r) {
-        *owned = r;
-        *text = r;
-        *len = strlen(r);
-    }
-    return 0;
-}
-
-/* The client's view of the handshake policy, for the two client faults. */
-static char *policy_faults(peer *p, const char *t, size_t n)
-{
-    if (p->role != EVK_ROLE_CLIENT || evk_session_handshake_id(p->s, NULL)) return NULL;
-    if (!has(p, EVK_FAULT_MISSING_POLICY_IGNORED) && !has(p, EVK_FAULT_BAD_POLICY_IGNORED)) return NULL;
-    evk_message m;
-    uint64_t limit;
-    evk_validate(p->o.profile, t, n, true, &m);
-    if (m.violation != EVK_V_NONE || m.kind != EVK_MSG_EVENT) return NULL;
-    evk_validate_policy(p->o.profile, t, n, &limit, &m);
-    bool missing = m.violation == EVK_V_MISSING_FIELD;
-    bool bad = m.violation == EVK_V_WRONG_TYPE || m.violation == EVK_V_INVALID_VALUE;
-    if ((missing && has(p, EVK_FAULT_MISSING_POLICY_IGNORED)) || (bad && has(p, EVK_FAULT_BAD_POLICY_IGNORED)))
-        return evk_rw_set(t, n, "payload", "{\"ack_timeout\":1}");
-    return NULL;
-}
-
+/* A complete text message. */
 static void on_message(peer *p, const char *text, size_t len)
 {
     char *owned = NULL;
-    p->messages++;
-    char *pol = policy_faults(p, text, len);
-    if (pol) {
-        owned = pol;
-        text = pol;
-        len = strlen(pol);
-    }
-    char *owned2 = NULL;
-    int verdict = message_faults(p, &text, &len, &owned2);
-    if (verdict == 0) {
+    if (evk_rf_on_message(p->rf, p, &text, &len, p->pieces, &owned) == EVK_RF_PASS) {
         evk_session_on_data(p->s, text, len, EVK_F_WHOLE, now_ms());
         const evk_message *m = evk_session_last_message(p->s);
         bool valid_event = m->kind == EVK_MSG_EVENT && m->violation == EVK_V_NONE &&
@@ -623,7 +341,6 @@ static void on_message(peer *p, const char *text, size_t len)
         client_send_events(p);
         drain(p);
     }
-    free(owned2);
     free(owned);
 }
 
@@ -635,13 +352,17 @@ static void on_piece(peer *p, const evk_net_event *ev)
         p->pieces = 0;
         p->too_big = false;
         p->binary = flags & EVK_F_BINARY;
-        if (has(p, EVK_FAULT_BINARY_AS_TEXT)) p->binary = false;
+        p->skip_binary = false;
+        if (p->binary) {
+            evk_rf_in r = evk_rf_on_binary(p->rf, ev->len, flags);
+            p->binary = r != EVK_RF_AS_TEXT;
+            p->skip_binary = r == EVK_RF_IGNORE;
+        }
     }
     p->pieces++;
     if (evk_session_state(p->s) == EVK_S_CLOSED) return;
     if (p->binary) {
-        if (!(flags & EVK_F_FIRST)) return;
-        if (has(p, EVK_FAULT_EMPTY_BINARY_IGNORED) && ev->len == 0 && (flags & EVK_F_FINAL)) return;
+        if (!(flags & EVK_F_FIRST) || p->skip_binary) return;
         evk_session_on_data(p->s, ev->data, ev->len, EVK_F_FIRST | EVK_F_BINARY, now_ms());
         drain(p);
         return;
@@ -657,10 +378,6 @@ static void on_piece(peer *p, const evk_net_event *ev)
         return;
     }
     if (rc < 0 || !(flags & EVK_F_FINAL)) return;
-    if (has(p, EVK_FAULT_FRAGMENTS_REJECTED) && p->pieces > 1 && p->in.len < (64u << 10)) {
-        fault_close(p, EVK_V_NOT_JSON, "fragmented message");
-        return;
-    }
     on_message(p, p->in.data ? p->in.data : "", p->in.len);
     evk_msgbuf_done(&p->in);
 }
@@ -671,15 +388,15 @@ static void peer_free(peer *p)
 {
     if (!p) return;
     evk_session_free(p->s);
+    evk_rf_free(p->rf);
     evk_timer_free(p->tick);
     evk_timer_free(p->later);
     evk_timer_free(p->acker);
+    evk_timer_free(p->closer);
     free(p->owed);
     for (size_t i = 0; i < p->nqueue; i++) free(p->queue[i].text);
     free(p->queue);
     evk_msgbuf_free(&p->in);
-    free(p->seen);
-    free(p->order);
     free(p);
 }
 
@@ -690,18 +407,17 @@ static peer *peer_new(evk_loop *l, const evk_ref_opts *o, evk_role role, uint64_
     p->o = *o;
     p->role = role;
     p->loop = l;
-    uint64_t seed;
-    evk_uuid r;
-    evk_uuid_v4(&r);
-    memcpy(&seed, r.b, sizeof seed);
     evk_session_config c = {.role = role, .profile = o->profile, .ack_limit_ms = limit,
-                            .max_message = o->max_message, .seed = seed, .manual_ack = o->ack_delay_ms > 0,
+                            .max_message = o->max_message, .seed = evk_random_u64(),
+                            .manual_ack = o->ack_delay_ms > 0,
                             .wall_base_us = evk_wall_us() - (int64_t)now_ms() * 1000};
     p->s = evk_session_new(&c);
+    p->rf = evk_rf_new(o->fault);
     p->tick = evk_timer_new(l, on_tick, p);
     p->later = evk_timer_new(l, on_later, p);
     p->acker = evk_timer_new(l, on_acker, p);
-    if (!p->s || !p->tick || !p->later || !p->acker) {
+    p->closer = evk_timer_new(l, on_closer, p);
+    if (!p->s || !p->rf || !p->tick || !p->later || !p->acker || !p->closer) {
         peer_free(p);
         return NULL;
     }
@@ -767,19 +483,31 @@ static void on_conn(evk_conn *c, const evk_net_event *ev, void *user)
 
 /* ---- server --------------------------------------------------------- */
 
+/* PROTOCOL.md §5 with a token: 0 to let the upgrade in (*holds: it holds the
+ * token), else the HTTP status that refuses it. A fault may let in what a
+ * correct server refuses. */
+static int upgrade_status(const evk_ref_server *s, const evk_accept_info *info, bool *holds)
+{
+    const char *a = info->authorization;
+    evk_fault f = s->o.fault;
+    *holds = false;
+    if (!s->o.token) return 0;
+    if (!a || strncmp(a, "Bearer ", 7) != 0 || a[7] == '\0')
+        return evk_rf_upgrade_lets_in(f, EVK_UPGRADE_NO_TOKEN, info) ? 0 : evk_upgrade_status(EVK_UPGRADE_NO_TOKEN);
+    if (strcmp(a + 7, s->o.token) != 0 && !evk_rf_upgrade_lets_in(f, EVK_UPGRADE_BAD_TOKEN, info))
+        return evk_upgrade_status(EVK_UPGRADE_BAD_TOKEN);
+    if (s->token_open > 0 && !evk_rf_upgrade_lets_in(f, EVK_UPGRADE_SECOND, info))
+        return evk_upgrade_status(EVK_UPGRADE_SECOND);
+    *holds = true;
+    return 0;
+}
+
 static int on_accept(const evk_accept_info *info, void *user, evk_conn_cb *cb, void **cuser)
 {
     evk_ref_server *s = user;
-    bool holds = false;
-    if (s->o.token) {
-        const char *a = info->authorization;
-        if ((!a || !*a) && s->o.fault == EVK_FAULT_TOKEN_OPTIONAL) goto accept;
-        if (!a || strncmp(a, "Bearer ", 7) != 0 || a[7] == '\0') return 400;
-        if (strcmp(a + 7, s->o.token) != 0 && s->o.fault != EVK_FAULT_TOKEN_UNCHECKED) return 401;
-        if (s->token_open > 0 && s->o.fault != EVK_FAULT_SECOND_CONNECTION_ALLOWED) return 409;
-        holds = true;
-    }
-accept:;
+    bool holds;
+    int status = upgrade_status(s, info, &holds);
+    if (status) return status;
     peer *p = peer_new(s->loop, &s->o, EVK_ROLE_SERVER, s->o.ack_limit_ms);
     if (!p) return 500;
     p->srv = s;
