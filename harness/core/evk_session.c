@@ -39,14 +39,16 @@ const char *evk_state_name(evk_state st)
 
 evk_session *evk_session_new(const evk_session_config *cfg)
 {
-    if (!cfg || !cfg->profile) return NULL;
-    if (cfg->role == EVK_ROLE_SERVER && cfg->ack_limit_ms == 0) return NULL;
+    if (!cfg || !cfg->profile || (unsigned)cfg->dup_keys >= EVK_DUPKEYS__COUNT) return NULL;
+    bool fixed = !cfg->profile->has_handshake;
+    if (fixed && cfg->ack_limit_ms && cfg->ack_limit_ms != cfg->profile->ack_limit_ms) return NULL;
+    if (!fixed && cfg->role == EVK_ROLE_SERVER && cfg->ack_limit_ms == 0) return NULL;
     evk_session *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->cfg = *cfg;
     if (!s->cfg.max_unacked) s->cfg.max_unacked = EVK_DEFAULT_MAX_UNACKED;
     if (!s->cfg.max_message) s->cfg.max_message = 4u << 20;
-    s->limit = cfg->role == EVK_ROLE_SERVER ? cfg->ack_limit_ms : 0;
+    s->limit = fixed ? cfg->profile->ack_limit_ms : cfg->role == EVK_ROLE_SERVER ? cfg->ack_limit_ms : 0;
     s->out = evk_tracker_new(s->limit, s->cfg.max_unacked, cfg->seed);
     s->in = evk_tracker_new(s->limit, s->cfg.max_unacked, cfg->seed ^ 0x5bd1e9955bd1e995ull);
     if (!s->out || !s->in) {
@@ -150,6 +152,10 @@ int evk_session_start(evk_session *s, const evk_uuid *handshake_id, uint64_t now
 {
     if (!s) return EVK_EINVAL;
     if (s->state != EVK_S_NEW) return EVK_ESTATE;
+    if (!s->cfg.profile->has_handshake) { /* no handshake phase: messaging at once */
+        s->state = EVK_S_MESSAGING;
+        return 0;
+    }
     if (s->cfg.role == EVK_ROLE_CLIENT) {
         s->state = EVK_S_HANDSHAKE;
         return 0;
@@ -217,7 +223,7 @@ static int on_handshake_event(evk_session *s, const void *text, size_t len, bool
     evk_message pol;
     uint64_t limit;
     memset(&pol, 0, sizeof pol);
-    evk_validate_policy(s->cfg.profile, text, len, &limit, &pol);
+    evk_validate_policy_ex(s->cfg.profile, text, len, s->cfg.dup_keys, &limit, &pol);
     if (pol.violation != EVK_V_NONE) {
         s->last.violation = pol.violation;
         s->last.close_code = pol.close_code;
@@ -238,7 +244,7 @@ static int on_handshake_event(evk_session *s, const void *text, size_t len, bool
 static int process(evk_session *s, const char *text, size_t len, bool is_text, uint64_t now_ms)
 {
     evk_message *m = &s->last;
-    evk_validate(s->cfg.profile, text, len, is_text, m);
+    evk_validate_ex(s->cfg.profile, text, len, is_text, s->cfg.dup_keys, m);
     if (m->violation != EVK_V_NONE && m->violation != EVK_V_FATAL_STATUS)
         return violation_close(s, m->violation, m->reason);
     bool fatal = m->violation == EVK_V_FATAL_STATUS;
