@@ -672,6 +672,46 @@ START_TEST(duplicate_key_reading)
 }
 END_TEST
 
+/* A clone carries the state on independently, reading duplicate keys its own way. */
+START_TEST(clone_forks_the_reading)
+{
+    evk_session *s = server_ready(SEED, false, 1000);
+    evk_uuid mine = id_n(50);
+    actions a;
+    ck_assert_int_eq(evk_session_send_event(s, &mine, NULL, 5), 0);
+    pop_all(s, &a);
+    /* half a message is being reassembled when the fork happens */
+    const char *ev = event_text(SEED, 7, NULL);
+    ck_assert_int_eq(evk_session_on_data(s, ev, 10, EVK_F_FIRST, 6), 0);
+    evk_session *c = evk_session_clone(s, EVK_DUPKEYS_REJECT);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(evk_session_on_data(s, ev + 10, strlen(ev) - 10, EVK_F_FINAL, 7), 0);
+    ck_assert_int_eq(evk_session_on_data(c, ev + 10, strlen(ev) - 10, EVK_F_FINAL, 7), 0);
+    unsigned seven = 7;
+    assert_acks(pop_all(s, &a), &seven, 1);
+    assert_acks(pop_all(c, &a), &seven, 1);
+    /* both still await our Event 50 with the same deadline */
+    uint64_t at1, at2;
+    ck_assert(evk_session_next_deadline(s, &at1) && evk_session_next_deadline(c, &at2));
+    ck_assert_uint_eq(at1, at2);
+    /* an Ack in one does not reach the other */
+    feed(s, ack_text(SEED, 50), 8);
+    ck_assert(!evk_session_awaits_ack(s, &mine) && evk_session_awaits_ack(c, &mine));
+    /* a duplicate key: the original (first wins) acks, the clone refuses */
+    char dup[EVK_MAX_OUT];
+    const char *e8 = event_text(SEED, 8, NULL);
+    snprintf(dup, sizeof dup, "%.*s,\"x\":1,\"x\":2}", (int)strlen(e8) - 1, e8);
+    feed(s, dup, 9);
+    feed(c, dup, 9);
+    unsigned eight = 8;
+    assert_acks(pop_all(s, &a), &eight, 1);
+    assert_close(pop_all(c, &a), 4002, EVK_V_NOT_JSON);
+    evk_session_free(s);
+    evk_session_free(c);
+    ck_assert_ptr_null(evk_session_clone(NULL, EVK_DUPKEYS_LAST));
+}
+END_TEST
+
 static Suite *session_suite(void)
 {
     Suite *s = suite_create("session");
@@ -698,6 +738,7 @@ static Suite *session_suite(void)
     tcase_add_test(tc, clock_beyond_the_calendar_is_saturated);
     tcase_add_test(tc, no_handshake_phase);
     tcase_add_test(tc, duplicate_key_reading);
+    tcase_add_test(tc, clone_forks_the_reading);
     suite_add_tcase(s, tc);
     return s;
 }

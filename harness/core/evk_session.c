@@ -68,6 +68,26 @@ void evk_session_free(evk_session *s)
     free(s);
 }
 
+evk_session *evk_session_clone(const evk_session *s, evk_dupkeys dup_keys)
+{
+    if (!s || (unsigned)dup_keys >= EVK_DUPKEYS__COUNT) return NULL;
+    evk_session *c = malloc(sizeof *c);
+    if (!c) return NULL;
+    *c = *s;
+    c->cfg.dup_keys = dup_keys;
+    c->out = evk_tracker_clone(s->out);
+    c->in = evk_tracker_clone(s->in);
+    c->buf = s->cap ? malloc(s->cap) : NULL;
+    c->q = s->qcap ? malloc(s->qcap * sizeof *c->q) : NULL;
+    if (!c->out || !c->in || (s->cap && !c->buf) || (s->qcap && !c->q)) {
+        evk_session_free(c);
+        return NULL;
+    }
+    if (s->len) memcpy(c->buf, s->buf, s->len);
+    if (s->qlen) memcpy(c->q, s->q, s->qlen * sizeof *c->q);
+    return c;
+}
+
 /* Saturates instead of overflowing (a fuzzer's clock can reach UINT64_MAX):
  * the formatter then refuses the out-of-range time like any other. */
 static int64_t wall_us(const evk_session *s, uint64_t now_ms)

@@ -96,6 +96,12 @@ typedef struct evk_session evk_session;
 evk_session *evk_session_new(const evk_session_config *cfg);
 void evk_session_free(evk_session *s); /* NULL is fine */
 
+/* An independent copy in the same state (its trackers, the message being
+ * reassembled, the actions not yet taken), that from now on reads duplicate
+ * keys as dup_keys: a judge forks its model of a target so when a message
+ * could be read in several ways. NULL when out of memory. */
+evk_session *evk_session_clone(const evk_session *s, evk_dupkeys dup_keys);
+
 /* Start the connection. A server queues its handshake Event, with id
  * handshake_id; a client passes NULL and waits for it. Without a handshake
  * phase (the profile's "handshake": null) both start in the messaging phase
