@@ -90,6 +90,16 @@ rc=$?
 check "hostile client run exits 1" "$r" "exit $rc: $(tail -n 2 "$work/hostile.out")"
 render hostile "$work/hostile" --hostile "$hostile"
 
+# 4b. A target without a handshake Event: the failures share one cause, said once at the top.
+"$evack" --fault handshake-silent --report "$work/cause" --quiet --color never >"$work/cause.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q '"groups":[[:space:]]*\[[[:space:]]*{' "$work/cause/report.json" && r=ok || r=bad
+check "a run without a handshake Event groups its failures by cause" "$r" "exit $rc: $(tail -n 4 "$work/cause.out")"
+render causes "$work/cause"
+browse shot "file://$work/cause/report.html#verdict=fail" "$art/report-causes.png" &&
+    [ -s "$art/report-causes.png" ] && r=ok || r=bad
+check "screenshot $art/report-causes.png (the cause group at the top)" "$r" "$(tail -n 3 "$work/browser.err")"
+
 # 5. No external fetch: the page names no http(s) resource, and a CSP forbids any.
 if grep -Eiq '(src|href)=["'"'"']?(https?:)?//' "$work/pass/report.html"; then r=bad; else r=ok; fi
 check "report.html loads nothing from outside" "$r" "$(grep -Eio '(src|href)=.{0,40}' "$work/pass/report.html" | head -n 3)"

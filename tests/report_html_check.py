@@ -32,6 +32,8 @@ class Dom(HTMLParser):
         self.stack = []         # open elements: (tag, detail id or None)
         self.in_title = False
         self.body_rendered = None
+        self.causes = []        # (data-cause, data-count) of each cause box
+        self.cause_text = {}    # data-cause -> rendered text
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -45,6 +47,9 @@ class Dom(HTMLParser):
             self.shown = a.get("data-shown")
         if tag == "tr" and "case" in a.get("class", "").split():
             self.rows.append((a.get("data-id"), a.get("data-verdict"), a.get("data-shown-as")))
+        if tag == "div" and "cause" in a.get("class", "").split():
+            self.causes.append((a.get("data-cause"), a.get("data-count")))
+            self.cur_cause = a.get("data-cause")
         if tag == "script":
             self.scripts += 1
         if tag == "title":
@@ -70,6 +75,8 @@ class Dom(HTMLParser):
     def handle_data(self, data):
         if self.in_title:
             self.title += data
+        if getattr(self, "cur_cause", None) is not None and any(t == "div" for t, _ in self.stack):
+            self.cause_text.setdefault(self.cur_cause, []).append(data)
         if self.stack and self.stack[-1][1]:
             self.details[self.stack[-1][1]].append(data)
 
@@ -102,6 +109,16 @@ def main():
 
     s = rep["summary"]
     check(dom.body_rendered == "1", "the page's script did not finish (no data-rendered on body)")
+    # Causes shared by several failures: one box each, in report.json's order.
+    groups = rep.get("groups", [])
+    check(len(dom.causes) == len(groups), f"{len(dom.causes)} cause boxes for {len(groups)} groups")
+    for i, g in enumerate(groups):
+        if i >= len(dom.causes):
+            break
+        check(dom.causes[i] == (str(i), str(g["count"])), f"cause box {i}: {dom.causes[i]} for count {g['count']}")
+        text = "".join(dom.cause_text.get(str(i), []))
+        check(g["title"] in text and g["hint"] in text and g["first"] in text,
+              f"cause box {i} does not show its title, hint and first case: {text[:200]!r}")
     check(dom.summary is not None, "no #summary element in the rendered DOM")
     if dom.summary is None:
         print("\n".join(bad))

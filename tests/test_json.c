@@ -1,4 +1,5 @@
 /* The strict RFC 8259 scanner: grammar, UTF-8, members, unescaping, pointers. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +100,74 @@ START_TEST(members_are_found_first_wins)
 }
 END_TEST
 
+/* Under EVK_JSCAN_LAST_WINS the same text reports the last member. */
+START_TEST(members_last_wins)
+{
+    const char *t = "{\"id\":\"first\", \"n\":1, \"id\" : [\"second\"] , \"\\u0069d\":\"third\"}";
+    evk_jmember w[2] = {{.key = "id", .key_len = 2}, {.key = "n", .key_len = 1}};
+    evk_jscan sc;
+    ck_assert_int_eq(evk_json_scan_opts(t, strlen(t), w, 2, EVK_JSCAN_LAST_WINS, &sc), 0);
+    ck_assert_int_eq(w[0].count, 3);
+    ck_assert_int_eq(w[0].type, EVK_JT_STRING);
+    ck_assert(w[0].len == 5 && memcmp(t + w[0].off, "third", 5) == 0);
+    ck_assert(sc.notes & EVK_JNOTE_DUP_KEY);
+    ck_assert_int_eq(w[1].type, EVK_JT_NUMBER);
+    /* a pointer lookup follows the same reading at every step */
+    const char *u = "{\"payload\":{\"t\":1},\"payload\":{\"t\":2,\"t\":3}}";
+    evk_jmember f;
+    bool no;
+    ck_assert_int_eq(evk_json_lookup_opts(u, strlen(u), "/payload/t", EVK_JSCAN_LAST_WINS, &f, &no), 0);
+    ck_assert(f.len == 1 && u[f.off] == '3');
+    ck_assert_int_eq(evk_json_lookup(u, strlen(u), "/payload/t", &f, &no), 0);
+    ck_assert(f.len == 1 && u[f.off] == '1');
+}
+END_TEST
+
+/* Duplicate names at any depth, compared unescaped; arrays and values do not count. */
+static const struct {
+    const char *text;
+    int want;
+} dups[] = {
+    {"{}", 0},
+    {"{\"a\":1,\"b\":2}", 0},
+    {"{\"a\":1,\"a\":2}", 1},
+    {"{\"a\":1,\"\\u0061\":2}", 1},               /* the same name, escaped */
+    {"{\"a\":{\"a\":1},\"b\":[{\"a\":1},{\"a\":2}]}", 0}, /* same names in different objects */
+    {"{\"p\":{\"x\":1,\"y\":{},\"x\":2}}", 1},      /* nested */
+    {"{\"a\":\"a\",\"b\":[\"a\",\"a\"]}", 0},        /* values are not names */
+    {"{\"a\\\"\":1,\"a\\\"\":2}", 1},              /* escaped quote inside the name */
+    {"{\"k\":\"{\\\"a\\\":1,\\\"a\\\":2}\"}", 0},  /* JSON inside a string is a string */
+    {"[{\"a\":1,\"a\":1}]", 1},
+    {"{\"a\":1,\"a\"", -1},                          /* not JSON */
+};
+
+START_TEST(duplicate_keys_anywhere)
+{
+    ck_assert_msg(evk_json_has_dup_key(dups[_i].text, strlen(dups[_i].text)) == dups[_i].want, "row %d: %s", _i,
+                  dups[_i].text);
+}
+END_TEST
+
+/* Many keys: bounded work, and beyond the bound it says it cannot tell. */
+START_TEST(duplicate_keys_bounded)
+{
+    size_t n = EVK_JSON_DUP_KEYS_MAX + 1;
+    char *t = malloc(n * 12 + 8);
+    size_t o = 0;
+    t[o++] = '{';
+    for (size_t i = 0; i < n; i++) o += (size_t)sprintf(t + o, "%s\"%zu\":0", i ? "," : "", i);
+    t[o++] = '}';
+    ck_assert_int_eq(evk_json_has_dup_key(t, o), -1);
+    /* one key fewer: all distinct */
+    o = 0;
+    t[o++] = '{';
+    for (size_t i = 0; i + 1 < n; i++) o += (size_t)sprintf(t + o, "%s\"%zu\":0", i ? "," : "", i);
+    t[o++] = '}';
+    ck_assert_int_eq(evk_json_has_dup_key(t, o), 0);
+    free(t);
+}
+END_TEST
+
 START_TEST(lone_surrogate_noted)
 {
     evk_jscan sc;
@@ -174,6 +243,9 @@ static Suite *json_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_loop_test(tc, scan_row, 0, (int)EVK_COUNTOF(rows));
     tcase_add_test(tc, members_are_found_first_wins);
+    tcase_add_test(tc, members_last_wins);
+    tcase_add_loop_test(tc, duplicate_keys_anywhere, 0, (int)EVK_COUNTOF(dups));
+    tcase_add_test(tc, duplicate_keys_bounded);
     tcase_add_test(tc, lone_surrogate_noted);
     tcase_add_test(tc, unescape_values);
     tcase_add_test(tc, pointer_lookup);

@@ -10,6 +10,8 @@
 #include "evk_json.h"
 #include "evk_profile.h"
 
+static char *seed_with(const char *from, const char *to);
+
 START_TEST(shipped_profiles_load)
 {
     evk_profile p;
@@ -28,11 +30,98 @@ START_TEST(shipped_profiles_load)
     ck_assert(!p.early_message_is_violation && !p.silence_required && !p.has_fatal);
     ck_assert(p.has_trigger);
 
+    ck_assert(p.has_handshake);
+
     ck_assert_int_eq(evk_profile_load(&p, "strict", err, sizeof err), 0);
     ck_assert_uint_eq(p.event.n_fields, 5);
     ck_assert(p.early_message_is_violation && p.silence_required && p.has_fatal);
     ck_assert_str_eq(p.fatal_field, "status");
     ck_assert_str_eq(p.fatal_value, "fatal");
+    ck_assert_msg(strstr(p.description, "proposal") != NULL, "strict must say its 4006-4009 are evack's proposal");
+}
+END_TEST
+
+/* latest: the 2026-01-16 revision exactly (PROTOCOL.md §6): its own codes
+ * 4001-4005, "any 4001-4999" where it names none, nothing of evack's own. */
+START_TEST(latest_is_the_public_revision)
+{
+    evk_profile p;
+    char err[256] = "";
+    ck_assert_msg(evk_profile_load(&p, "latest", err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(p.name, "latest");
+    ck_assert_uint_eq(p.event.n_fields, 5);
+    ck_assert(p.has_fatal && p.has_handshake);
+    ck_assert(!p.early_message_is_violation && !p.silence_required);
+    ck_assert(evk_profile_accepts(&p, EVK_V_MISSING_FIELD, 4003) && !evk_profile_accepts(&p, EVK_V_MISSING_FIELD, 4005));
+    ck_assert(evk_profile_accepts(&p, EVK_V_WRONG_TYPE, 4004) && evk_profile_accepts(&p, EVK_V_WRONG_TYPE, 4005));
+    ck_assert(!evk_profile_accepts(&p, EVK_V_WRONG_TYPE, 4003));
+    ck_assert(evk_profile_accepts(&p, EVK_V_INVALID_VALUE, 4005) && !evk_profile_accepts(&p, EVK_V_INVALID_VALUE, 4004));
+    const evk_violation open[] = {EVK_V_DUPLICATE_ID, EVK_V_ACK_TIMEOUT, EVK_V_UNKNOWN_ACK, EVK_V_FATAL_STATUS};
+    for (size_t i = 0; i < EVK_COUNTOF(open); i++) {
+        ck_assert(evk_profile_accepts(&p, open[i], 4001) && evk_profile_accepts(&p, open[i], 4999));
+        ck_assert(evk_profile_accepts(&p, open[i], 4123));
+    }
+}
+END_TEST
+
+/* "handshake": null with a fixed "ack_limit_ms" (PROTOCOL.md §6). */
+START_TEST(no_handshake_profile)
+{
+    char *text = NULL;
+    evk_profile p;
+    char err[256] = "";
+    /* The seed profile without its handshake phase. */
+    const char *seed = evk_profile_builtin_text("seed");
+    const char *pol = strstr(seed, "\"ack_timeout_policy\"");
+    const char *trig = strstr(seed, "\"silence_after_violation\"");
+    ck_assert(pol && trig && pol < trig);
+    size_t pre = (size_t)(pol - seed);
+    const char *mid = "\"handshake\": null, \"ack_limit_ms\": 750,\n  ";
+    text = malloc(strlen(seed) + strlen(mid) + 1);
+    memcpy(text, seed, pre);
+    strcpy(text + pre, mid);
+    strcat(text, trig);
+    /* seed's early_message close code may stay: it is simply unused */
+    ck_assert_msg(evk_profile_load_json(&p, text, strlen(text), "nohs.json", err, sizeof err) == 0, "%s", err);
+    ck_assert(!p.has_handshake);
+    ck_assert_uint_eq(p.ack_limit_ms, 750);
+    ck_assert(!p.early_message_is_violation);
+    free(text);
+}
+END_TEST
+
+/* Each misuse of the two keys is named by the loader. */
+static const struct {
+    const char *from, *to, *want;
+} handshake_rows[] = {
+    {"\"ack_timeout_policy\"", "\"handshake\": null, \"ack_limit_ms\": 500, \"ack_timeout_policy\"",
+     "x.json: ack_timeout_policy: not allowed with \"handshake\": null"},
+    {"\"ack_timeout_policy\": { \"pointer\": \"/payload/ack_timeout\", \"unit\": \"s\" },",
+     "\"handshake\": null, \"ack_limit_ms\": 500,", "x.json: early_message: not allowed with \"handshake\": null"},
+    {"\"ack_timeout_policy\": { \"pointer\": \"/payload/ack_timeout\", \"unit\": \"s\" },\n  \"early_message\": \"informational\",",
+     "\"handshake\": null,", "x.json: ack_limit_ms: missing"},
+    {"\"ack_timeout_policy\": { \"pointer\": \"/payload/ack_timeout\", \"unit\": \"s\" },\n  \"early_message\": \"informational\",",
+     "\"handshake\": null, \"ack_limit_ms\": 0.5,", "x.json: ack_limit_ms: must be an integer > 0"},
+    {"\"ack_timeout_policy\": { \"pointer\": \"/payload/ack_timeout\", \"unit\": \"s\" },\n  \"early_message\": \"informational\",",
+     "\"handshake\": null, \"ack_limit_ms\": 0,", "x.json: ack_limit_ms: must be an integer > 0"},
+    {"\"ack_timeout_policy\": { \"pointer\": \"/payload/ack_timeout\", \"unit\": \"s\" },\n  \"early_message\": \"informational\",",
+     "\"handshake\": null, \"ack_limit_ms\": \"500\",", "x.json: ack_limit_ms: must be an integer > 0"},
+    {"\"ack_timeout_policy\"", "\"ack_limit_ms\": 500, \"ack_timeout_policy\"",
+     "x.json: ack_limit_ms: only with \"handshake\": null"},
+    {"\"ack_timeout_policy\"", "\"handshake\": {}, \"ack_timeout_policy\"",
+     "x.json: handshake: must be null"},
+};
+
+START_TEST(no_handshake_misuse)
+{
+    char *text = seed_with(handshake_rows[_i].from, handshake_rows[_i].to);
+    evk_profile p;
+    char err[256] = "";
+    int rc = evk_profile_load_json(&p, text, strlen(text), "x.json", err, sizeof err);
+    free(text);
+    ck_assert_int_eq(rc, EVK_EPROFILE);
+    ck_assert_msg(strstr(err, handshake_rows[_i].want) != NULL, "row %d: want \"%s\" in \"%s\"", _i,
+                  handshake_rows[_i].want, err);
 }
 END_TEST
 
@@ -123,7 +212,7 @@ START_TEST(files_and_names)
     ck_assert_int_eq(evk_profile_load(&p, "/nonexistent/x.json", err, sizeof err), EVK_EPROFILE);
     ck_assert_str_eq(err, "/nonexistent/x.json: (file): cannot open: No such file or directory");
     ck_assert_int_eq(evk_profile_load(&p, "sead", err, sizeof err), EVK_EPROFILE);
-    ck_assert_str_eq(err, "sead: (file): no such profile (built in: seed, strict; or give a path)");
+    ck_assert_str_eq(err, "sead: (file): no such profile (built in: seed, latest, strict; or give a path)");
 
     char path[] = "/tmp/evk-profile-XXXXXX";
     int fd = mkstemp(path);
@@ -164,6 +253,9 @@ static Suite *profile_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, shipped_profiles_load);
     tcase_add_test(tc, codes_text);
+    tcase_add_test(tc, latest_is_the_public_revision);
+    tcase_add_test(tc, no_handshake_profile);
+    tcase_add_loop_test(tc, no_handshake_misuse, 0, (int)EVK_COUNTOF(handshake_rows));
     tcase_add_loop_test(tc, broken_profile_row, 0, (int)EVK_COUNTOF(broken));
     tcase_add_test(tc, files_and_names);
     tcase_add_test(tc, variant_profile_in_ms);

@@ -29,6 +29,15 @@ static evk_uuid id_n(unsigned n)
     return u;
 }
 
+/* The seed profile without a handshake phase: a fixed 800 ms limit. */
+static evk_profile nohs_profile(void)
+{
+    evk_profile p = profiles[SEED];
+    p.has_handshake = false;
+    p.ack_limit_ms = 800;
+    return p;
+}
+
 static evk_session *mk(evk_role role, int prof, bool manual, uint64_t limit)
 {
     evk_session_config c = {.role = role, .profile = &profiles[prof], .ack_limit_ms = limit,
@@ -594,6 +603,115 @@ START_TEST(clock_beyond_the_calendar_is_saturated)
 }
 END_TEST
 
+/* "handshake": null: both roles start in the messaging phase under the
+ * profile's fixed limit; the server sends no handshake Event. */
+START_TEST(no_handshake_phase)
+{
+    evk_profile p = nohs_profile();
+    for (int role = EVK_ROLE_SERVER; role <= EVK_ROLE_CLIENT; role++) {
+        evk_session_config c = {.role = (evk_role)role, .profile = &p, .seed = 5};
+        evk_session *s = evk_session_new(&c);
+        ck_assert_ptr_nonnull(s);
+        actions a;
+        ck_assert_int_eq(evk_session_start(s, NULL, 0), 0);
+        ck_assert_int_eq(pop_all(s, &a)->n, 0); /* no handshake Event */
+        ck_assert_int_eq(evk_session_state(s), EVK_S_MESSAGING);
+        ck_assert_uint_eq(evk_session_limit_ms(s), 800);
+        /* An Event of the peer is acked at once, whatever the role. */
+        feed(s, event_text(SEED, 1, NULL), 10);
+        unsigned one = 1;
+        assert_acks(pop_all(s, &a), &one, 1);
+        /* Ours is due at 800 ms. */
+        evk_uuid id = id_n(2);
+        ck_assert_int_eq(evk_session_send_event(s, &id, NULL, 100), 0);
+        pop_all(s, &a);
+        uint64_t at;
+        ck_assert(evk_session_next_deadline(s, &at));
+        ck_assert_uint_eq(at, 900);
+        evk_session_on_tick(s, 900);
+        assert_close(pop_all(s, &a), 4007, EVK_V_ACK_TIMEOUT);
+        evk_session_free(s);
+    }
+    /* A limit other than the profile's is refused; the same one is fine. */
+    evk_session_config bad = {.role = EVK_ROLE_SERVER, .profile = &p, .ack_limit_ms = 1000};
+    ck_assert_ptr_null(evk_session_new(&bad));
+    bad.ack_limit_ms = 800;
+    evk_session *ok = evk_session_new(&bad);
+    ck_assert_ptr_nonnull(ok);
+    evk_session_free(ok);
+}
+END_TEST
+
+/* A session reads duplicate keys as configured. */
+START_TEST(duplicate_key_reading)
+{
+    char text[EVK_MAX_OUT];
+    const char *ev = event_text(SEED, 3, NULL); /* {"type":"event","id":"<id 3>",... */
+    const char *at = strstr(ev, "\"id\":");
+    ck_assert_ptr_nonnull(at);
+    snprintf(text, sizeof text, "%.*s\"id\":\"x\",%s", (int)(at - ev), ev, at);
+    for (int d = 0; d < EVK_DUPKEYS__COUNT; d++) {
+        evk_session_config c = {.role = EVK_ROLE_SERVER, .profile = &profiles[SEED], .ack_limit_ms = 1000,
+                                .dup_keys = (evk_dupkeys)d, .seed = 9};
+        evk_session *s = evk_session_new(&c);
+        evk_uuid hs = id_n(1000);
+        actions a;
+        evk_session_start(s, &hs, 0);
+        pop_all(s, &a);
+        feed(s, ack_text(SEED, 1000), 1);
+        feed(s, text, 2);
+        pop_all(s, &a);
+        if (d == EVK_DUPKEYS_LAST) { /* the last id, a UUID, counts: acked */
+            unsigned three = 3;
+            assert_acks(&a, &three, 1);
+        } else {
+            assert_close(&a, d == EVK_DUPKEYS_FIRST ? 4005 : 4002, d == EVK_DUPKEYS_FIRST ? EVK_V_INVALID_VALUE : EVK_V_NOT_JSON);
+        }
+        evk_session_free(s);
+    }
+}
+END_TEST
+
+/* A clone carries the state on independently, reading duplicate keys its own way. */
+START_TEST(clone_forks_the_reading)
+{
+    evk_session *s = server_ready(SEED, false, 1000);
+    evk_uuid mine = id_n(50);
+    actions a;
+    ck_assert_int_eq(evk_session_send_event(s, &mine, NULL, 5), 0);
+    pop_all(s, &a);
+    /* half a message is being reassembled when the fork happens */
+    const char *ev = event_text(SEED, 7, NULL);
+    ck_assert_int_eq(evk_session_on_data(s, ev, 10, EVK_F_FIRST, 6), 0);
+    evk_session *c = evk_session_clone(s, EVK_DUPKEYS_REJECT);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(evk_session_on_data(s, ev + 10, strlen(ev) - 10, EVK_F_FINAL, 7), 0);
+    ck_assert_int_eq(evk_session_on_data(c, ev + 10, strlen(ev) - 10, EVK_F_FINAL, 7), 0);
+    unsigned seven = 7;
+    assert_acks(pop_all(s, &a), &seven, 1);
+    assert_acks(pop_all(c, &a), &seven, 1);
+    /* both still await our Event 50 with the same deadline */
+    uint64_t at1, at2;
+    ck_assert(evk_session_next_deadline(s, &at1) && evk_session_next_deadline(c, &at2));
+    ck_assert_uint_eq(at1, at2);
+    /* an Ack in one does not reach the other */
+    feed(s, ack_text(SEED, 50), 8);
+    ck_assert(!evk_session_awaits_ack(s, &mine) && evk_session_awaits_ack(c, &mine));
+    /* a duplicate key: the original (first wins) acks, the clone refuses */
+    char dup[EVK_MAX_OUT];
+    const char *e8 = event_text(SEED, 8, NULL);
+    snprintf(dup, sizeof dup, "%.*s,\"x\":1,\"x\":2}", (int)strlen(e8) - 1, e8);
+    feed(s, dup, 9);
+    feed(c, dup, 9);
+    unsigned eight = 8;
+    assert_acks(pop_all(s, &a), &eight, 1);
+    assert_close(pop_all(c, &a), 4002, EVK_V_NOT_JSON);
+    evk_session_free(s);
+    evk_session_free(c);
+    ck_assert_ptr_null(evk_session_clone(NULL, EVK_DUPKEYS_LAST));
+}
+END_TEST
+
 static Suite *session_suite(void)
 {
     Suite *s = suite_create("session");
@@ -618,6 +736,9 @@ static Suite *session_suite(void)
     tcase_add_test(tc, application_close_and_peer_close);
     tcase_add_test(tc, config_is_checked);
     tcase_add_test(tc, clock_beyond_the_calendar_is_saturated);
+    tcase_add_test(tc, no_handshake_phase);
+    tcase_add_test(tc, duplicate_key_reading);
+    tcase_add_test(tc, clone_forks_the_reading);
     suite_add_tcase(s, tc);
     return s;
 }

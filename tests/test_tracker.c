@@ -41,6 +41,39 @@ START_TEST(flow_rules)
 }
 END_TEST
 
+/* A clone is independent: same Events and deadlines, its own changes. */
+START_TEST(clone_is_independent)
+{
+    evk_tracker *t = evk_tracker_new(1000, 0, 42);
+    for (uint64_t i = 0; i < 300; i++) {
+        evk_uuid u = id_n(i);
+        ck_assert_int_eq(evk_tracker_sent(t, &u, i), 0);
+    }
+    for (uint64_t i = 0; i < 100; i++) {
+        evk_uuid u = id_n(i * 3);
+        ck_assert_int_eq(evk_tracker_acked(t, &u), 0);
+    }
+    evk_tracker *c = evk_tracker_clone(t);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_uint_eq(evk_tracker_count(c), 200);
+    uint64_t d1, d2;
+    evk_uuid o1, o2;
+    ck_assert(evk_tracker_next_deadline(t, &d1, &o1) && evk_tracker_next_deadline(c, &d2, &o2));
+    ck_assert_uint_eq(d1, d2);
+    ck_assert(evk_uuid_equal(&o1, &o2));
+    evk_uuid one = id_n(1);
+    ck_assert_int_eq(evk_tracker_acked(c, &one), 0);
+    ck_assert(evk_tracker_contains(t, &one) && !evk_tracker_contains(c, &one));
+    evk_uuid fresh = id_n(1000);
+    ck_assert_int_eq(evk_tracker_sent(t, &fresh, 500), 0);
+    ck_assert(!evk_tracker_contains(c, &fresh));
+    ck_assert_uint_eq(evk_tracker_count(t), 201);
+    ck_assert_uint_eq(evk_tracker_count(c), 199);
+    evk_tracker_free(t);
+    evk_tracker_free(c);
+}
+END_TEST
+
 START_TEST(deadlines_in_send_order)
 {
     evk_tracker *t = evk_tracker_new(100, 0, 7);
@@ -230,6 +263,7 @@ static Suite *tracker_suite(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, flow_rules);
+    tcase_add_test(tc, clone_is_independent);
     tcase_add_test(tc, deadlines_in_send_order);
     tcase_add_test(tc, ack_in_the_middle_keeps_order);
     tcase_add_test(tc, time_never_goes_backwards);

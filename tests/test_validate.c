@@ -302,6 +302,60 @@ START_TEST(handshake_policy)
 }
 END_TEST
 
+/* The three readings of a duplicate key (PROTOCOL.md §2): each message is
+ * judged under first-wins, last-wins and refusal. */
+static const struct {
+    const char *in;
+    evk_violation first, last, reject;
+} dup_rows[] = {
+    /* a bad id then a good one: first-wins refuses, last-wins accepts */
+    {"{\"type\":\"event\",\"id\":\"not-a-uuid\",\"id\":\"" U "\",\"sent_at\":\"" TS "\"}",
+     EVK_V_INVALID_VALUE, EVK_V_NONE, EVK_V_NOT_JSON},
+    /* the other way round */
+    {"{\"type\":\"event\",\"id\":\"" U "\",\"id\":7,\"sent_at\":\"" TS "\"}",
+     EVK_V_NONE, EVK_V_WRONG_TYPE, EVK_V_NOT_JSON},
+    /* the discriminator itself */
+    {"{\"type\":\"Event\",\"type\":\"event\",\"id\":\"" U "\",\"sent_at\":\"" TS "\"}",
+     EVK_V_INVALID_VALUE, EVK_V_NONE, EVK_V_NOT_JSON},
+    /* a duplicate inside an extra field: only refusal sees it */
+    {"{\"type\":\"event\",\"id\":\"" U "\",\"sent_at\":\"" TS "\",\"x\":{\"k\":1,\"k\":2}}",
+     EVK_V_NONE, EVK_V_NONE, EVK_V_NOT_JSON},
+    /* no duplicate: every reading agrees */
+    {"{\"type\":\"event\",\"id\":\"" U "\",\"sent_at\":\"" TS "\"}", EVK_V_NONE, EVK_V_NONE, EVK_V_NONE},
+};
+
+START_TEST(duplicate_key_readings)
+{
+    const evk_profile *p = profile(SEED);
+    const evk_violation want[3] = {dup_rows[_i].first, dup_rows[_i].last, dup_rows[_i].reject};
+    for (int d = 0; d < EVK_DUPKEYS__COUNT; d++) {
+        evk_message m;
+        ck_assert_int_eq(evk_validate_ex(p, dup_rows[_i].in, strlen(dup_rows[_i].in), true, (evk_dupkeys)d, &m), 0);
+        ck_assert_msg(m.violation == want[d], "row %d, %s: want %s, got %s (%s)", _i, evk_dupkeys_name((evk_dupkeys)d),
+                      evk_violation_key(want[d]), evk_violation_key(m.violation), m.reason);
+    }
+    ck_assert_int_eq(evk_dupkeys_lookup("last"), EVK_DUPKEYS_LAST);
+    ck_assert_int_eq(evk_dupkeys_lookup("middle"), -1);
+}
+END_TEST
+
+/* The policy under last-wins: the last ack_timeout counts. */
+START_TEST(policy_last_wins)
+{
+    const evk_profile *p = profile(SEED);
+    const char *text = "{\"type\":\"event\",\"id\":\"" U "\",\"sent_at\":\"" TS "\","
+                       "\"payload\":{\"ack_timeout\":\"x\",\"ack_timeout\":2}}";
+    evk_message m;
+    uint64_t ms = 0;
+    memset(&m, 0, sizeof m);
+    evk_validate_policy_ex(p, text, strlen(text), EVK_DUPKEYS_LAST, &ms, &m);
+    ck_assert_int_eq(m.violation, EVK_V_NONE);
+    ck_assert_uint_eq(ms, 2000);
+    evk_validate_policy_ex(p, text, strlen(text), EVK_DUPKEYS_FIRST, &ms, &m);
+    ck_assert_int_eq(m.violation, EVK_V_WRONG_TYPE);
+}
+END_TEST
+
 START_TEST(reasons_name_the_field)
 {
     evk_message m;
@@ -344,6 +398,8 @@ static Suite *validate_suite(void)
     tcase_add_test(tc, deep_nesting_in_extra_field);
     tcase_add_test(tc, one_mebibyte_message);
     tcase_add_test(tc, handshake_policy);
+    tcase_add_loop_test(tc, duplicate_key_readings, 0, (int)EVK_COUNTOF(dup_rows));
+    tcase_add_test(tc, policy_last_wins);
     tcase_add_test(tc, reasons_name_the_field);
     tcase_add_test(tc, trigger_count);
     suite_add_tcase(s, tc);

@@ -271,7 +271,8 @@ int evk_cmd_run(int argc, char **argv)
     evk_run_info info = {.target = o.client ? o.client : o.target ? o.target : client_role ? "clients connecting by hand" : "embedded reference server",
                          .role = client_role ? "client" : "server", .profile = profile.name, .started_us = started,
                          .duration_ms = evk_clock_ms() - t0, .interrupted = interrupted != 0,
-                         .limit_ms = (o.target && !client_role) ? 0 : o.ack_ms};
+                         .limit_ms = (o.target && !client_role) ? 0 : o.ack_ms,
+                         .wait_ms = so.wait_ms ? so.wait_ms : 2000, .profile_description = profile.description};
     evk_summary sum;
     evk_summarize(results, n, &sum);
     int status = evk_run_status(&sum);
@@ -279,8 +280,10 @@ int evk_cmd_run(int argc, char **argv)
         fprintf(stderr, "evack: %s\n", err);
         status = 2;
     }
+    evk_console_causes(&pr.con, results, n, &info);
     evk_console_summary(&pr.con, &sum, &info);
-    if (o.report && status != 2) printf("reports: %s/report.json, %s/junit.xml, %s/report.html\n", o.report, o.report, o.report);
+    if (o.report && status != 2)
+        printf("reports: %s/report.json, %s/junit.xml, %s/report.html, %s/summary.md\n", o.report, o.report, o.report, o.report);
 
     for (size_t i = 0; i < pr.nbaseline; i++) free(pr.baseline[i]);
     free(pr.baseline);

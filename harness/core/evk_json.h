@@ -34,9 +34,10 @@ typedef enum evk_jtype {
 const char *evk_jtype_name(evk_jtype t);
 
 /* A wanted top-level member. The caller fills key/key_len; the scanner fills
- * the rest for the FIRST member with that (unescaped) name and counts the
- * others. For strings, off/len cover the characters between the quotes
- * (still escaped); for other values, the whole value. */
+ * the rest for the FIRST member with that (unescaped) name (the LAST one with
+ * EVK_JSCAN_LAST_WINS) and counts them all. For strings, off/len cover the
+ * characters between the quotes (still escaped); for other values, the whole
+ * value. */
 typedef struct evk_jmember {
     const char *key;
     size_t key_len;
@@ -66,6 +67,24 @@ typedef struct evk_jscan {
 int evk_json_scan(const char *text, size_t len, evk_jmember *want, size_t nwant,
                   evk_jscan *res);
 
+/* Flags of evk_json_scan_opts / evk_json_lookup_opts. */
+enum {
+    EVK_JSCAN_LAST_WINS = 1 << 0, /* a repeated wanted key: report its last member */
+};
+
+/* evk_json_scan with flags (evk_json_scan is flags 0: the first member wins). */
+int evk_json_scan_opts(const char *text, size_t len, evk_jmember *want, size_t nwant,
+                       unsigned flags, evk_jscan *res);
+
+/* Does a valid JSON text hold an object with two members of the same
+ * (unescaped) name, at any depth? 1 yes, 0 no, -1 when it cannot tell
+ * (more than EVK_JSON_DUP_KEYS_MAX keys, out of memory, or not JSON).
+ * RFC 8259 §4 leaves such objects to the parser: some keep the first,
+ * most keep the last, some refuse the text (PROTOCOL.md §2). Allocates
+ * O(keys) and frees it; O(keys log keys). */
+#define EVK_JSON_DUP_KEYS_MAX 65536
+int evk_json_has_dup_key(const char *text, size_t len);
+
 /* Unescape the inside of a string that evk_json_scan accepted (between the
  * quotes) into out. Lone surrogates become U+FFFD; "\u0000" becomes a NUL
  * byte (the value keeps it: use *out_len, not strlen). Writes a terminating
@@ -79,5 +98,8 @@ int evk_json_unescape(const char *s, size_t len, char *out, size_t cap, size_t *
  * *not_object set (so callers can tell "missing" from "wrong type"). */
 int evk_json_lookup(const char *text, size_t len, const char *pointer, evk_jmember *found,
                     bool *not_object);
+/* The same with EVK_JSCAN_* flags applied at every step. */
+int evk_json_lookup_opts(const char *text, size_t len, const char *pointer, unsigned flags,
+                         evk_jmember *found, bool *not_object);
 
 #endif

@@ -329,17 +329,60 @@ static int load_choice(loader *l, const cJSON *root, const char *key, const char
     return 0;
 }
 
+/* The handshake phase (PROTOCOL.md §1, §6): where its Event carries the ack
+ * time-limit policy and whether early messages are violations; or, with
+ * "handshake": null, no such phase and a fixed "ack_limit_ms". */
+static int load_handshake(loader *l, const cJSON *root, evk_profile *p)
+{
+    const cJSON *hs = cJSON_GetObjectItemCaseSensitive(root, "handshake");
+    const cJSON *fixed = cJSON_GetObjectItemCaseSensitive(root, "ack_limit_ms");
+    if (hs && !cJSON_IsNull(hs))
+        return fail(l, "handshake", "must be null (a peer without a handshake phase) or left out");
+    p->has_handshake = hs == NULL;
+    if (!p->has_handshake) {
+        static const char *const excluded[] = {"ack_timeout_policy", "early_message"};
+        for (size_t i = 0; i < 2; i++)
+            if (cJSON_GetObjectItemCaseSensitive(root, excluded[i]))
+                return fail(l, excluded[i], "not allowed with \"handshake\": null (it describes a handshake phase)");
+        if (!fixed)
+            return fail(l, "ack_limit_ms", "missing (\"handshake\": null needs the fixed ack limit, an integer > 0 in ms)");
+        if (!cJSON_IsNumber(fixed) || fixed->valuedouble != floor(fixed->valuedouble) ||
+            !(fixed->valuedouble >= 1 && fixed->valuedouble <= 1e12))
+            return fail(l, "ack_limit_ms", "must be an integer > 0 (milliseconds)");
+        p->ack_limit_ms = (uint64_t)fixed->valuedouble;
+        p->early_message_is_violation = false;
+        return 0;
+    }
+    if (fixed) return fail(l, "ack_limit_ms", "only with \"handshake\": null (otherwise the handshake Event declares the limit)");
+
+    const cJSON *pol = cJSON_GetObjectItemCaseSensitive(root, "ack_timeout_policy");
+    if (!pol) return fail(l, "ack_timeout_policy", "missing");
+    if (!cJSON_IsObject(pol)) return fail(l, "ack_timeout_policy", "must be an object");
+    static const char *const pol_keys[] = {"pointer", "unit", NULL};
+    if (only_keys(l, pol, "ack_timeout_policy", pol_keys)) return EVK_EPROFILE;
+    if (load_pointer(l, pol, "ack_timeout_policy", p->policy_pointer)) return EVK_EPROFILE;
+    const cJSON *unit = cJSON_GetObjectItemCaseSensitive(pol, "unit");
+    if (!unit) return fail(l, "ack_timeout_policy.unit", "missing (\"s\" or \"ms\")");
+    if (cJSON_IsString(unit) && strcmp(unit->valuestring, "s") == 0) p->policy_unit_ms = 1000;
+    else if (cJSON_IsString(unit) && strcmp(unit->valuestring, "ms") == 0) p->policy_unit_ms = 1;
+    else return fail(l, "ack_timeout_policy.unit", "must be \"s\" or \"ms\"");
+    return load_choice(l, root, "early_message", "violation", "informational", &p->early_message_is_violation);
+}
+
 static int load_root(loader *l, const cJSON *root, evk_profile *p)
 {
     static const char *const allowed[] = {
         "name", "description", "discriminator", "messages", "close_codes", "ack_timeout_policy",
-        "early_message", "silence_after_violation", "fatal_status", "trigger", "$comment", NULL};
+        "early_message", "silence_after_violation", "fatal_status", "trigger", "handshake",
+        "ack_limit_ms", "$comment", NULL};
     if (!cJSON_IsObject(root)) return fail(l, "(top level)", "a profile must be a JSON object");
     if (only_keys(l, root, "", allowed)) return EVK_EPROFILE;
 
     if (get_string(l, root, "name", "name", true, p->name, sizeof p->name)) return EVK_EPROFILE;
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "description");
     if (d && !cJSON_IsString(d)) return fail(l, "description", "must be a string");
+    if (d && strlen(d->valuestring) >= sizeof p->description)
+        return fail(l, "description", "longer than %zu bytes", sizeof p->description - 1);
     if (d) snprintf(p->description, sizeof p->description, "%s", d->valuestring);
     if (get_string(l, root, "discriminator", "discriminator", true, p->discriminator,
                    sizeof p->discriminator))
@@ -375,22 +418,8 @@ static int load_root(loader *l, const cJSON *root, evk_profile *p)
     ckeys[EVK_V__COUNT - 1] = NULL;
     if (only_keys(l, codes, "close_codes", ckeys)) return EVK_EPROFILE;
 
-    const cJSON *pol = cJSON_GetObjectItemCaseSensitive(root, "ack_timeout_policy");
-    if (!pol) return fail(l, "ack_timeout_policy", "missing");
-    if (!cJSON_IsObject(pol)) return fail(l, "ack_timeout_policy", "must be an object");
-    static const char *const pol_keys[] = {"pointer", "unit", NULL};
-    if (only_keys(l, pol, "ack_timeout_policy", pol_keys)) return EVK_EPROFILE;
-    if (load_pointer(l, pol, "ack_timeout_policy", p->policy_pointer)) return EVK_EPROFILE;
-    const cJSON *unit = cJSON_GetObjectItemCaseSensitive(pol, "unit");
-    if (!unit) return fail(l, "ack_timeout_policy.unit", "missing (\"s\" or \"ms\")");
-    if (cJSON_IsString(unit) && strcmp(unit->valuestring, "s") == 0) p->policy_unit_ms = 1000;
-    else if (cJSON_IsString(unit) && strcmp(unit->valuestring, "ms") == 0) p->policy_unit_ms = 1;
-    else return fail(l, "ack_timeout_policy.unit", "must be \"s\" or \"ms\"");
-
-    if (load_choice(l, root, "early_message", "violation", "informational",
-                    &p->early_message_is_violation) ||
-        load_choice(l, root, "silence_after_violation", "required", "recommended",
-                    &p->silence_required))
+    if (load_handshake(l, root, p)) return EVK_EPROFILE;
+    if (load_choice(l, root, "silence_after_violation", "required", "recommended", &p->silence_required))
         return EVK_EPROFILE;
 
     const cJSON *fatal = cJSON_GetObjectItemCaseSensitive(root, "fatal_status");
@@ -427,6 +456,7 @@ static int load_root(loader *l, const cJSON *root, evk_profile *p)
         const cJSON *spec = cJSON_GetObjectItemCaseSensitive(codes, k);
         if (!spec) {
             if (v == EVK_V_FATAL_STATUS && !p->has_fatal) continue;
+            if (v == EVK_V_EARLY_MESSAGE && !p->has_handshake) continue; /* no handshake, no early message */
             return fail(l, key, "missing");
         }
         if (load_codes(l, spec, key, &p->codes[v])) return EVK_EPROFILE;
@@ -470,8 +500,13 @@ int evk_profile_load(evk_profile *p, const char *name_or_path, char *err, size_t
     loader l = {name_or_path, err, errcap};
     FILE *f = fopen(name_or_path, "rb");
     if (!f) {
-        if (!strchr(name_or_path, '/') && !strstr(name_or_path, ".json"))
-            return fail(&l, "(file)", "no such profile (built in: seed, strict; or give a path)");
+        if (!strchr(name_or_path, '/') && !strstr(name_or_path, ".json")) {
+            char names[160] = "";
+            size_t o = 0;
+            for (const char *const *n = evk_profile_builtin_names(); *n && o < sizeof names; n++)
+                o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", o ? ", " : "", *n);
+            return fail(&l, "(file)", "no such profile (built in: %s; or give a path)", names);
+        }
         return fail(&l, "(file)", "cannot open: %s", strerror(errno));
     }
     const size_t max = 1 << 20; /* a profile is a few KiB; refuse anything huge */

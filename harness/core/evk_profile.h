@@ -5,8 +5,9 @@
  * ack time-limit policy lives and its unit, whether early messages during
  * the handshake are violations, whether silence after a violation is
  * required, the optional "fatal status" rule and the optional trigger.
- * The format is documented in docs/profiles.md; the two shipped profiles are
- * conformance/profiles/seed.json and strict.json, compiled into the binary.
+ * The format is documented in docs/profiles.md; the shipped profiles are
+ * conformance/profiles/seed.json, latest.json and strict.json, compiled into
+ * the binary.
  *
  * Ownership: an evk_profile is plain caller storage (no pointers to free);
  * it can be copied with '='. Loading never keeps a pointer to its input.
@@ -18,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Violation classes: the profile key, then what it means. Order = report order. */
 #define EVK_VIOLATION_MAP(X)                                                  \
@@ -77,10 +79,15 @@ typedef struct evk_codes {
 
 typedef struct evk_profile {
     char name[EVK_NAME_MAX];
-    char description[256];
+    char description[512];
     char discriminator[EVK_NAME_MAX];
     evk_schema event, ack;
     evk_codes codes[EVK_V__COUNT];
+    /* false: "handshake": null, a peer without a handshake phase (PROTOCOL.md
+     * §6): the messaging phase starts at once, under the fixed ack_limit_ms;
+     * policy_pointer and early_message_is_violation are then unused. */
+    bool has_handshake;
+    uint64_t ack_limit_ms;                /* the fixed limit when !has_handshake */
     char policy_pointer[EVK_POINTER_MAX]; /* JSON pointer inside the handshake Event */
     double policy_unit_ms;                /* 1000 for "s", 1 for "ms" */
     bool early_message_is_violation;
@@ -95,7 +102,7 @@ typedef struct evk_profile {
 int evk_profile_load_json(evk_profile *p, const char *text, size_t len, const char *origin,
                           char *err, size_t errcap);
 
-/* Load "seed", "strict" (compiled in) or a path to a JSON file. */
+/* Load "seed", "latest", "strict" (compiled in) or a path to a JSON file. */
 int evk_profile_load(evk_profile *p, const char *name_or_path, char *err, size_t errcap);
 
 /* The compiled-in text of a shipped profile, or NULL. */

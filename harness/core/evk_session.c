@@ -39,14 +39,16 @@ const char *evk_state_name(evk_state st)
 
 evk_session *evk_session_new(const evk_session_config *cfg)
 {
-    if (!cfg || !cfg->profile) return NULL;
-    if (cfg->role == EVK_ROLE_SERVER && cfg->ack_limit_ms == 0) return NULL;
+    if (!cfg || !cfg->profile || (unsigned)cfg->dup_keys >= EVK_DUPKEYS__COUNT) return NULL;
+    bool fixed = !cfg->profile->has_handshake;
+    if (fixed && cfg->ack_limit_ms && cfg->ack_limit_ms != cfg->profile->ack_limit_ms) return NULL;
+    if (!fixed && cfg->role == EVK_ROLE_SERVER && cfg->ack_limit_ms == 0) return NULL;
     evk_session *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->cfg = *cfg;
     if (!s->cfg.max_unacked) s->cfg.max_unacked = EVK_DEFAULT_MAX_UNACKED;
     if (!s->cfg.max_message) s->cfg.max_message = 4u << 20;
-    s->limit = cfg->role == EVK_ROLE_SERVER ? cfg->ack_limit_ms : 0;
+    s->limit = fixed ? cfg->profile->ack_limit_ms : cfg->role == EVK_ROLE_SERVER ? cfg->ack_limit_ms : 0;
     s->out = evk_tracker_new(s->limit, s->cfg.max_unacked, cfg->seed);
     s->in = evk_tracker_new(s->limit, s->cfg.max_unacked, cfg->seed ^ 0x5bd1e9955bd1e995ull);
     if (!s->out || !s->in) {
@@ -64,6 +66,26 @@ void evk_session_free(evk_session *s)
     free(s->buf);
     free(s->q);
     free(s);
+}
+
+evk_session *evk_session_clone(const evk_session *s, evk_dupkeys dup_keys)
+{
+    if (!s || (unsigned)dup_keys >= EVK_DUPKEYS__COUNT) return NULL;
+    evk_session *c = malloc(sizeof *c);
+    if (!c) return NULL;
+    *c = *s;
+    c->cfg.dup_keys = dup_keys;
+    c->out = evk_tracker_clone(s->out);
+    c->in = evk_tracker_clone(s->in);
+    c->buf = s->cap ? malloc(s->cap) : NULL;
+    c->q = s->qcap ? malloc(s->qcap * sizeof *c->q) : NULL;
+    if (!c->out || !c->in || (s->cap && !c->buf) || (s->qcap && !c->q)) {
+        evk_session_free(c);
+        return NULL;
+    }
+    if (s->len) memcpy(c->buf, s->buf, s->len);
+    if (s->qlen) memcpy(c->q, s->q, s->qlen * sizeof *c->q);
+    return c;
 }
 
 /* Saturates instead of overflowing (a fuzzer's clock can reach UINT64_MAX):
@@ -150,6 +172,10 @@ int evk_session_start(evk_session *s, const evk_uuid *handshake_id, uint64_t now
 {
     if (!s) return EVK_EINVAL;
     if (s->state != EVK_S_NEW) return EVK_ESTATE;
+    if (!s->cfg.profile->has_handshake) { /* no handshake phase: messaging at once */
+        s->state = EVK_S_MESSAGING;
+        return 0;
+    }
     if (s->cfg.role == EVK_ROLE_CLIENT) {
         s->state = EVK_S_HANDSHAKE;
         return 0;
@@ -217,7 +243,7 @@ static int on_handshake_event(evk_session *s, const void *text, size_t len, bool
     evk_message pol;
     uint64_t limit;
     memset(&pol, 0, sizeof pol);
-    evk_validate_policy(s->cfg.profile, text, len, &limit, &pol);
+    evk_validate_policy_ex(s->cfg.profile, text, len, s->cfg.dup_keys, &limit, &pol);
     if (pol.violation != EVK_V_NONE) {
         s->last.violation = pol.violation;
         s->last.close_code = pol.close_code;
@@ -238,7 +264,7 @@ static int on_handshake_event(evk_session *s, const void *text, size_t len, bool
 static int process(evk_session *s, const char *text, size_t len, bool is_text, uint64_t now_ms)
 {
     evk_message *m = &s->last;
-    evk_validate(s->cfg.profile, text, len, is_text, m);
+    evk_validate_ex(s->cfg.profile, text, len, is_text, s->cfg.dup_keys, m);
     if (m->violation != EVK_V_NONE && m->violation != EVK_V_FATAL_STATUS)
         return violation_close(s, m->violation, m->reason);
     bool fatal = m->violation == EVK_V_FATAL_STATUS;

@@ -5,7 +5,8 @@
  * and answers with actions the caller must carry out in order: send a text
  * message, or close with a code. It implements PROTOCOL.md: the handshake
  * (the server declares the ack time-limit policy in its first Event; the
- * client checks it and acks it), validation of every message (evk_validate),
+ * client checks it and acks it; a profile with "handshake": null has no such
+ * phase and a fixed limit), validation of every message (evk_validate),
  * ack-exactly-once, deadlines, and "a violation -> close at once with the
  * profile's code, then nothing". The reference peers run it over a socket;
  * the harness runs it as a model of the target to predict what a correct
@@ -50,7 +51,10 @@ typedef enum evk_state {
 typedef struct evk_session_config {
     evk_role role;
     const evk_profile *profile;
-    uint64_t ack_limit_ms; /* server: the limit it declares and enforces; client: ignored */
+    uint64_t ack_limit_ms; /* server: the limit it declares and enforces; client: ignored.
+                            * A profile without a handshake phase fixes the limit for
+                            * both roles (profile->ack_limit_ms): this must be 0 or equal */
+    evk_dupkeys dup_keys;  /* how a repeated key is read (default: the first wins) */
     bool manual_ack;       /* false: every valid Event is acked at once */
     size_t max_unacked;    /* per direction; 0: EVK_DEFAULT_MAX_UNACKED */
     size_t max_message;    /* bytes of one reassembled message; 0: 4 MiB */
@@ -88,12 +92,20 @@ typedef struct evk_session_stats {
 typedef struct evk_session evk_session;
 
 /* NULL when out of memory or the config is unusable (no profile, a server
- * with a zero limit). */
+ * with a zero limit, a limit other than a no-handshake profile's fixed one). */
 evk_session *evk_session_new(const evk_session_config *cfg);
 void evk_session_free(evk_session *s); /* NULL is fine */
 
+/* An independent copy in the same state (its trackers, the message being
+ * reassembled, the actions not yet taken), that from now on reads duplicate
+ * keys as dup_keys: a judge forks its model of a target so when a message
+ * could be read in several ways. NULL when out of memory. */
+evk_session *evk_session_clone(const evk_session *s, evk_dupkeys dup_keys);
+
 /* Start the connection. A server queues its handshake Event, with id
- * handshake_id; a client passes NULL and waits for it. */
+ * handshake_id; a client passes NULL and waits for it. Without a handshake
+ * phase (the profile's "handshake": null) both start in the messaging phase
+ * and handshake_id is ignored. */
 int evk_session_start(evk_session *s, const evk_uuid *handshake_id, uint64_t now_ms);
 
 /* Flags of a received piece of a message. */

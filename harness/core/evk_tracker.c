@@ -77,6 +77,29 @@ void evk_tracker_free(evk_tracker *t)
     free(t);
 }
 
+evk_tracker *evk_tracker_clone(const evk_tracker *t)
+{
+    evk_tracker *c = malloc(sizeof *c);
+    if (!c) return NULL;
+    *c = *t;
+    c->ent = NULL;
+    c->slots = NULL;
+    if (t->ent && t->cap) {
+        c->ent = malloc((size_t)t->cap * sizeof *c->ent);
+        if (!c->ent) goto oom;
+        memcpy(c->ent, t->ent, (size_t)t->used * sizeof *c->ent); /* the rest is never read */
+    }
+    if (t->slots && t->nslots) {
+        c->slots = malloc((size_t)t->nslots * sizeof *c->slots);
+        if (!c->slots) goto oom;
+        memcpy(c->slots, t->slots, (size_t)t->nslots * sizeof *c->slots);
+    }
+    return c;
+oom:
+    evk_tracker_free(c);
+    return NULL;
+}
+
 int evk_tracker_set_limit(evk_tracker *t, uint64_t limit_ms)
 {
     if (t->n) return EVK_ESTATE;

@@ -33,6 +33,10 @@ typedef struct evk_tracker evk_tracker;
 evk_tracker *evk_tracker_new(uint64_t limit_ms, size_t max_unacked, uint64_t seed);
 void evk_tracker_free(evk_tracker *t); /* NULL is fine */
 
+/* An independent copy (same Events, deadlines, limit and hash keys). NULL
+ * when out of memory. */
+evk_tracker *evk_tracker_clone(const evk_tracker *t);
+
 /* Change the limit for Events sent from now on (e.g. once a client has read
  * the handshake policy). EVK_ESTATE if Events are unacked. */
 int evk_tracker_set_limit(evk_tracker *t, uint64_t limit_ms);

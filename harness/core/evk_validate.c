@@ -10,6 +10,20 @@
 #include "evk_err.h"
 #include "evk_json.h"
 
+static const char *const dupkeys_names[EVK_DUPKEYS__COUNT] = {"first", "last", "reject"};
+
+const char *evk_dupkeys_name(evk_dupkeys d)
+{
+    return (unsigned)d < EVK_DUPKEYS__COUNT ? dupkeys_names[d] : "unknown";
+}
+
+int evk_dupkeys_lookup(const char *name)
+{
+    for (int d = 0; d < EVK_DUPKEYS__COUNT; d++)
+        if (strcmp(dupkeys_names[d], name) == 0) return d;
+    return -1;
+}
+
 const char *evk_msg_kind_name(evk_msg_kind k)
 {
     return k == EVK_MSG_EVENT ? "event" : k == EVK_MSG_ACK ? "ack" : "unknown";
@@ -143,6 +157,12 @@ static size_t want_index(evk_jmember *w, size_t *n, const char *name, size_t len
 
 int evk_validate(const evk_profile *p, const void *data, size_t len, bool is_text, evk_message *m)
 {
+    return evk_validate_ex(p, data, len, is_text, EVK_DUPKEYS_FIRST, m);
+}
+
+int evk_validate_ex(const evk_profile *p, const void *data, size_t len, bool is_text, evk_dupkeys dup,
+                    evk_message *m)
+{
     if (!p || !m || (!data && len)) return EVK_EINVAL;
     const char *text = data ? (const char *)data : "";
     memset(m, 0, sizeof *m);
@@ -162,12 +182,16 @@ int evk_validate(const evk_profile *p, const void *data, size_t len, bool is_tex
                                    schemas[k]->fields[i].name_len);
 
     evk_jscan sc;
-    if (evk_json_scan(text, len, want, nwant, &sc) < 0)
+    unsigned flags = dup == EVK_DUPKEYS_LAST ? EVK_JSCAN_LAST_WINS : 0;
+    if (evk_json_scan_opts(text, len, want, nwant, flags, &sc) < 0)
         return set_violation(m, p, EVK_V_NOT_JSON, NULL, "not JSON: %s (byte %zu)", sc.error,
                              sc.error_off);
     if (sc.top != EVK_JT_OBJECT)
         return set_violation(m, p, EVK_V_NOT_JSON, NULL,
                              "not a JSON object: the top-level value is %s", a_type(sc.top));
+    if (dup == EVK_DUPKEYS_REJECT && evk_json_has_dup_key(text, len) == 1)
+        return set_violation(m, p, EVK_V_NOT_JSON, NULL,
+                             "not JSON to this reader: an object has a duplicate key (RFC 8259 §4 lets a parser refuse it)");
     if (sc.notes & EVK_JNOTE_DUP_KEY) m->notes |= EVK_NOTE_DUP_KEY;
     if (sc.notes & EVK_JNOTE_LONE_SURROGATE) m->notes |= EVK_NOTE_LONE_SURROGATE;
 
@@ -263,13 +287,20 @@ static double number_value(const char *s, size_t len)
 int evk_validate_policy(const evk_profile *p, const void *data, size_t len, uint64_t *limit_ms,
                         evk_message *m)
 {
+    return evk_validate_policy_ex(p, data, len, EVK_DUPKEYS_FIRST, limit_ms, m);
+}
+
+int evk_validate_policy_ex(const evk_profile *p, const void *data, size_t len, evk_dupkeys dup,
+                           uint64_t *limit_ms, evk_message *m)
+{
     if (!p || !data || !limit_ms || !m) return EVK_EINVAL;
     const char *text = data;
     const char *ptr = p->policy_pointer;
     evk_jmember found;
     bool not_object;
     *limit_ms = 0;
-    if (evk_json_lookup(text, len, ptr, &found, &not_object) < 0)
+    unsigned flags = dup == EVK_DUPKEYS_LAST ? EVK_JSCAN_LAST_WINS : 0;
+    if (evk_json_lookup_opts(text, len, ptr, flags, &found, &not_object) < 0)
         return set_violation(m, p, EVK_V_MISSING_FIELD, ptr,
                              "the handshake Event has no ack time-limit policy at %s", ptr);
     if (found.type != EVK_JT_NUMBER)

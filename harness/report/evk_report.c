@@ -1,3 +1,4 @@
+#include "evk_causes.h"
 #include "evk_report.h"
 
 #include <errno.h>
@@ -152,5 +153,53 @@ int evk_report_write_all(const char *dir, const evk_run_info *info, const evk_ca
     int rc = write_atomically(dir, "report.json", evk_report_json, info, r, n, err, errcap);
     if (!rc) rc = write_atomically(dir, "junit.xml", evk_report_junit, info, r, n, err, errcap);
     if (!rc) rc = write_atomically(dir, "report.html", evk_report_html, info, r, n, err, errcap);
+    if (!rc) rc = write_atomically(dir, "summary.md", evk_report_summary_md, info, r, n, err, errcap);
     return rc;
+}
+
+/* A table cell: '|' escaped, one line, bytes made safe. */
+static void md_cell(FILE *f, const char *text)
+{
+    char safe[1200];
+    evk_report_sanitize(text, strlen(text), safe, sizeof safe);
+    for (const char *p = safe; *p; p++) {
+        if (*p == '|') fputs("\\|", f);
+        else if (*p == '\n' || *p == '\t') fputc(' ', f);
+        else fputc(*p, f);
+    }
+}
+
+int evk_report_summary_md(FILE *f, const evk_run_info *info, const evk_case_result *r, size_t n)
+{
+    evk_summary s;
+    evk_summarize(r, n, &s);
+    fprintf(f, "### evack conformance: %s\n\n", info->interrupted ? "interrupted" : s.fail ? "failed" : "passed");
+    fprintf(f, "%zu passed, %zu failed, %zu non-strict, %zu informational, %zu skipped", s.pass, s.fail,
+            s.non_strict, s.info, s.skip);
+    if (s.known_failures || s.fixed)
+        fprintf(f, "; baseline: %zu known failure(s), %zu fixed", s.known_failures, s.fixed);
+    fprintf(f, " (%zu cases, %s, profile `%s`)\n", s.total, info->role, info->profile);
+    evk_cause *g = malloc((n ? n : 1) * sizeof *g);
+    size_t ng = g ? evk_causes_group(r, n, info, g, n, NULL) : 0;
+    for (size_t k = 0; k < ng; k++) {
+        fprintf(f, "\n**%zu cases failed for one reason:** ", g[k].count);
+        md_cell(f, g[k].title);
+        fprintf(f, " (first: `%s`)", r[g[k].first].c->id);
+        if (g[k].blocked)
+            fprintf(f, "; %zu of them never reached their own steps, %zu failed on their own rule", g[k].blocked,
+                    g[k].count - g[k].blocked);
+        fputs(".  \nTry: ", f);
+        md_cell(f, g[k].hint);
+        fputc('\n', f);
+    }
+    free(g);
+    bool head = false;
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].verdict != EVK_VERDICT_FAIL) continue;
+        if (!head) fputs("\n| case | verdict | observed |\n| --- | --- | --- |\n", f), head = true;
+        fprintf(f, "| `%s` | %s | ", r[i].c->id, r[i].baseline_listed ? "known failure" : "fail");
+        md_cell(f, r[i].observed);
+        fputs(" |\n", f);
+    }
+    return ferror(f) ? EVK_EIO : 0;
 }

@@ -3,7 +3,9 @@
  * Console: one line per case as it ends (colour only on a terminal), the
  * expected/observed pair under every failure, then a summary line.
  * Files (REPORT=dir): report.json (the fields HARNESS.md promises),
- * junit.xml, report.html. Each file is written to a temporary name and
+ * junit.xml, report.html, summary.md. Failures that share a cause are
+ * grouped (evk_causes.h) in the console, report.json, report.html and
+ * summary.md. Each file is written to a temporary name and
  * renamed, so a reader never sees half a report, even after an interrupt.
  * Transcript data is the target's raw bytes: writers escape what their
  * format cannot hold (invalid UTF-8, NUL, control characters).
@@ -26,6 +28,8 @@ typedef struct evk_run_info {
     uint64_t duration_ms;
     bool interrupted;        /* the run was stopped before every case ended */
     uint64_t limit_ms;       /* the ack time limit in force (0: the target's) */
+    uint64_t wait_ms;        /* how long a case waits for an answer (--timeout) */
+    const char *profile_description; /* the profile's own description ("" or NULL: none) */
 } evk_run_info;
 
 typedef struct evk_summary {
@@ -57,15 +61,21 @@ void evk_console_case(const evk_console *c, const evk_case_result *r, size_t don
 void evk_console_progress(const evk_console *c, size_t done, size_t total, size_t running,
                           const char *longest, uint64_t longest_ms);
 void evk_console_summary(const evk_console *c, const evk_summary *s, const evk_run_info *info);
+/* Before the summary: the causes that several failures share (evk_causes.h),
+ * one paragraph each with a hint. Prints nothing when there are none. */
+void evk_console_causes(const evk_console *c, const evk_case_result *r, size_t n, const evk_run_info *info);
 
-/* Write report.json, junit.xml and report.html into dir (created if needed).
- * 0, or EVK_EIO with one line in err. */
+/* Write report.json, junit.xml, report.html and summary.md into dir (created
+ * if needed). 0, or EVK_EIO with one line in err. */
 int evk_report_write_all(const char *dir, const evk_run_info *info, const evk_case_result *r,
                          size_t n, char *err, size_t errcap);
 
 int evk_report_json(FILE *f, const evk_run_info *info, const evk_case_result *r, size_t n);
 int evk_report_junit(FILE *f, const evk_run_info *info, const evk_case_result *r, size_t n);
 int evk_report_html(FILE *f, const evk_run_info *info, const evk_case_result *r, size_t n);
+/* summary.md: a few Markdown lines for a CI page: the verdict counts, the
+ * shared causes with their hints, and a table of the failed cases. */
+int evk_report_summary_md(FILE *f, const evk_run_info *info, const evk_case_result *r, size_t n);
 
 /* Text safe for any report: valid UTF-8 kept, other bytes (and NUL and
  * control characters but \t \n) as \xNN. Writes at most cap-1 bytes. */

@@ -1,6 +1,8 @@
 /* The console: a line per case as it ends, details under failures, a summary. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "evk_causes.h"
 #include "evk_report.h"
 
 static const char *colour(evk_verdict v)
@@ -58,6 +60,24 @@ void evk_console_case(const evk_console *c, const evk_case_result *r, size_t don
         evk_report_sanitize(r->expected, strlen(r->expected), exp, sizeof exp);
         fprintf(c->f, "%*s expected: %s\n%*s rule: %s\n", w * 2 + 15, "", exp, w * 2 + 15, "", r->c->spec);
     }
+    fflush(c->f);
+}
+
+void evk_console_causes(const evk_console *c, const evk_case_result *r, size_t n, const evk_run_info *info)
+{
+    evk_cause *g = malloc((n ? n : 1) * sizeof *g);
+    if (!g) return;
+    size_t ng = evk_causes_group(r, n, info, g, n, NULL);
+    if (ng) clear_live(c);
+    for (size_t k = 0; k < ng; k++) {
+        fprintf(c->f, "%s%zu cases failed for one reason:%s %s (first: %s)\n", c->color ? "\033[1;31m" : "",
+                g[k].count, c->color ? "\033[0m" : "", g[k].title, r[g[k].first].c->id);
+        if (g[k].blocked)
+            fprintf(c->f, "    %zu of them never reached their own steps; %zu failed on their own rule\n", g[k].blocked,
+                    g[k].count - g[k].blocked);
+        fprintf(c->f, "    try: %s\n", g[k].hint);
+    }
+    free(g);
     fflush(c->f);
 }
 

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "evk_err.h"
+#include "evk_causes.h"
 #include "evk_report.h"
 #include "evk_uuid.h"
 
@@ -130,6 +131,34 @@ int evk_report_json(FILE *f, const evk_run_info *info, const evk_case_result *r,
     cJSON_AddNumberToObject(sum, "skip", (double)s.skip);
     cJSON_AddNumberToObject(sum, "known_failures", (double)s.known_failures);
     cJSON_AddNumberToObject(sum, "fixed", (double)s.fixed);
+    if (info->profile_description && info->profile_description[0])
+        cJSON_AddStringToObject(root, "profile_description", info->profile_description);
+    /* Failures that share a cause, largest group first (evk_causes.h). */
+    int *group_of = malloc((n ? n : 1) * sizeof *group_of);
+    evk_cause *causes = malloc((n ? n : 1) * sizeof *causes);
+    size_t ngroups = group_of && causes ? evk_causes_group(r, n, info, causes, n, group_of) : 0;
+    cJSON *groups = cJSON_AddArrayToObject(root, "groups");
+    for (size_t g = 0; g < ngroups; g++) {
+        const evk_cause *k = &causes[g];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "title", k->title);
+        cJSON_AddStringToObject(o, "hint", k->hint);
+        cJSON *pb = cJSON_AddArrayToObject(o, "problems");
+        for (unsigned b = 0; b < 32; b++)
+            if (k->problems & (1u << b)) cJSON_AddItemToArray(pb, cJSON_CreateString(evk_problem_name((evk_problem)b)));
+        char outcome[32];
+        if (k->end_code > 0) snprintf(outcome, sizeof outcome, "close %d", k->end_code);
+        else snprintf(outcome, sizeof outcome, "%s", k->end_code < 0 ? "dropped"
+                                                   : (k->problems & EVK_PROBLEM_BIT(EVK_P_CONNECT)) ? "no connection" : "open");
+        cJSON_AddStringToObject(o, "outcome", outcome);
+        cJSON_AddNumberToObject(o, "count", (double)k->count);
+        cJSON_AddStringToObject(o, "first", r[k->first].c->id);
+        cJSON *blocked = cJSON_AddArrayToObject(o, "blocked"), *own = cJSON_AddArrayToObject(o, "own");
+        for (size_t i = 0; i < n; i++)
+            if (group_of[i] == (int)g)
+                cJSON_AddItemToArray(r[i].blocked ? blocked : own, cJSON_CreateString(r[i].c->id));
+        cJSON_AddItemToArray(groups, o);
+    }
     cJSON *cases = cJSON_AddArrayToObject(root, "cases");
     for (size_t i = 0; i < n; i++) {
         const evk_case_result *c = &r[i];
@@ -145,6 +174,13 @@ int evk_report_json(FILE *f, const evk_run_info *info, const evk_case_result *r,
         cJSON_AddNumberToObject(o, "duration_ms", (double)c->duration_ms);
         if (c->baseline_listed)
             cJSON_AddStringToObject(o, "baseline", c->verdict == EVK_VERDICT_FAIL ? "known failure" : "fixed");
+        if (group_of && group_of[i] >= 0) cJSON_AddNumberToObject(o, "cause", group_of[i]);
+        if (c->blocked) cJSON_AddBoolToObject(o, "blocked", true);
+        if (c->problems) {
+            cJSON *pb = cJSON_AddArrayToObject(o, "problems");
+            for (unsigned b = 0; b < 32; b++)
+                if (c->problems & (1u << b)) cJSON_AddItemToArray(pb, cJSON_CreateString(evk_problem_name((evk_problem)b)));
+        }
         if (c->latency.samples) {
             cJSON *l = cJSON_AddObjectToObject(o, "latency_ms");
             cJSON_AddNumberToObject(l, "samples", c->latency.samples);
@@ -157,6 +193,8 @@ int evk_report_json(FILE *f, const evk_run_info *info, const evk_case_result *r,
         if (c->tr.dropped) cJSON_AddNumberToObject(o, "transcript_dropped", (double)c->tr.dropped);
         cJSON_AddItemToArray(cases, o);
     }
+    free(group_of);
+    free(causes);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     if (!text) return EVK_ENOMEM;

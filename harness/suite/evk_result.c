@@ -14,6 +14,32 @@ const char *evk_verdict_name(evk_verdict v)
     }
 }
 
+const char *evk_problem_name(evk_problem p)
+{
+    static const char *const names[] = {
+        [EVK_P_NO_RESPONSE] = "no-response",
+        [EVK_P_HANDSHAKE] = "handshake",
+        [EVK_P_TARGET_INVALID] = "target-invalid",
+        [EVK_P_DROP] = "drop",
+        [EVK_P_WRONG_CODE] = "wrong-code",
+        [EVK_P_CLOSED_VALID] = "closed-on-valid",
+        [EVK_P_NO_CLOSE] = "no-close",
+        [EVK_P_EARLY_CLOSE] = "early-close",
+        [EVK_P_LATE_CLOSE] = "late-close",
+        [EVK_P_MISSING_ACK] = "missing-ack",
+        [EVK_P_DOUBLE_ACK] = "double-ack",
+        [EVK_P_LATE_ACK] = "late-ack",
+        [EVK_P_UNKNOWN_ACK] = "unknown-ack",
+        [EVK_P_AFTER_VIOLATION] = "not-silent",
+        [EVK_P_NO_PONG] = "no-pong",
+        [EVK_P_EARLY_EVENTS] = "early-events",
+        [EVK_P_CONNECT] = "connect",
+        [EVK_P_INTERNAL] = "internal",
+        [EVK_P_ACKED_VIOLATION] = "acked-violation",
+    };
+    return (unsigned)p < sizeof names / sizeof names[0] && names[p] ? names[p] : "unknown";
+}
+
 const char *evk_tkind_name(evk_tkind k)
 {
     static const char *const names[] = {"text", "binary", "ping", "pong", "close", "drop", "note"};

@@ -65,7 +65,7 @@ typedef enum evk_problem {
     EVK_P_CLOSED_VALID,    /* closed (or dropped) on valid traffic */
     EVK_P_NO_CLOSE,        /* no close after a violation */
     EVK_P_EARLY_CLOSE,     /* closed before the deadline */
-    EVK_P_LATE_CLOSE,      /* closed after the deadline */
+    EVK_P_LATE_CLOSE,      /* closed after the deadline, or not at once after a violation */
     EVK_P_MISSING_ACK,     /* an Event of ours was never acked */
     EVK_P_DOUBLE_ACK,      /* ... acked more than once */
     EVK_P_LATE_ACK,        /* ... acked after the limit */
@@ -75,9 +75,14 @@ typedef enum evk_problem {
     EVK_P_EARLY_EVENTS,    /* Events before the handshake Ack, where that is a violation */
     EVK_P_CONNECT,         /* the connection never opened */
     EVK_P_INTERNAL,        /* evack itself failed (out of memory, a bad template) */
+    EVK_P_ACKED_VIOLATION, /* acked the violating message itself */
 } evk_problem;
 
 #define EVK_PROBLEM_BIT(p) (1u << (p))
+
+/* The short name of a problem ("no-response", "wrong-code", ...), as
+ * report.json writes it. */
+const char *evk_problem_name(evk_problem p);
 
 /* Why a case was skipped (EVK_SKIP_NONE when it ran to a verdict). */
 typedef enum evk_skip_why {
@@ -106,6 +111,8 @@ typedef struct evk_case_result {
     evk_transcript tr;
     evk_latency latency;     /* samples > 0 for cases that measure Ack latency */
     bool baseline_listed;    /* BASELINE names this case */
+    bool blocked;            /* it failed before its own steps (no connection, no
+                              * handshake): it could not check its own rule */
 } evk_case_result;
 
 void evk_result_init(evk_case_result *r, const evk_case *c);
