@@ -5,9 +5,11 @@
  *   output   carry out what the session asks (send, close), through the
  *            fault hooks of evk_ref_hooks.h (the correct peer asks them
  *            "what do I change here?" and obeys; with no fault: nothing)
- *   time     deadline ticks, delayed Acks (--ack-delay), delayed sends
- *   input    reassemble frames, hand complete messages to the session,
- *            answer a trigger with Events of its own, a client's Events
+ *   time     deadline ticks, paced Acks (evk_ref_pace.h: --ack-delay,
+ *            --ack-delay-random, --ack-batch), delayed sends, its own pings
+ *   input    reassemble frames (checking UTF-8 first with --utf8-first),
+ *            hand complete messages to the session, answer a trigger with
+ *            Events of its own, a client's Events
  *   peers    per-connection state, the connection callback
  *   server   the HTTP upgrade decision (evk_upgrade.h), listening
  *   client   connecting, reporting how it ended
@@ -23,6 +25,7 @@
 #include "evk_json.h"
 #include "evk_msgbuf.h"
 #include "evk_ref_hooks.h"
+#include "evk_ref_pace.h"
 #include "evk_session.h"
 #include "evk_upgrade.h"
 #include "evk_validate.h"
@@ -57,9 +60,10 @@ struct evk_ref_peer {
     evk_conn *conn;
     evk_session *s;
     evk_rf *rf; /* the fault's hooks (no fault: they change nothing) */
-    evk_timer *tick, *later, *acker, *closer;
-    struct { evk_uuid id; uint64_t due; } *owed; /* ack_delay_ms: Events to ack, oldest first */
-    size_t nowed, capowed;
+    evk_timer *tick, *later, *acker, *closer, *pinger;
+    evk_pace_opts pacing;
+    evk_pace *pace; /* Acks owed, when the peer paces them */
+    bool pace_checked;
     delayed *queue;
     size_t nqueue, capqueue;
     struct { int code; char reason[EVK_REASON_MAX]; } late_close; /* a close a hook delayed */
@@ -67,6 +71,7 @@ struct evk_ref_peer {
     evk_msgbuf in;
     bool binary, too_big, skip_binary;
     unsigned pieces;
+    struct { unsigned need; unsigned char lo, hi; } u8; /* --utf8-first, across fragments */
     bool first_send_done, client_events_sent, holds_token;
     /* Owner. */
     evk_ref_server *srv;
@@ -86,14 +91,27 @@ static uint64_t now_ms(void)
 
 /* ---- output --------------------------------------------------------- */
 
+/* A text message, in fragment_own fragments when asked (the last ones
+ * empty when the text is shorter than that). */
 static void send_text(peer *p, const char *text, size_t len)
 {
-    if (p->conn) evk_conn_send(p->conn, text, len, EVK_F_WHOLE);
+    unsigned k = p->o.fragment_own;
+    if (!p->conn) return;
+    if (k <= 1) {
+        evk_conn_send(p->conn, text, len, EVK_F_WHOLE);
+        return;
+    }
+    for (unsigned i = 0; i < k; i++) {
+        size_t from = len * i / k, to = len * (i + 1) / k;
+        unsigned flags = (i == 0 ? EVK_F_FIRST : 0) | (i + 1 == k ? EVK_F_FINAL : 0);
+        evk_conn_send(p->conn, text + from, to - from, flags);
+    }
 }
 
 static void close_conn(peer *p, int code, const char *reason)
 {
     if (!p->conn) return;
+    if (p->o.close_reason) reason = p->o.close_reason;
     if (p->o.verbose) fprintf(stderr, "%s: closing %d %s\n", log_prefix(p), code, reason);
     evk_conn_close(p->conn, code, reason);
 }
@@ -233,36 +251,48 @@ static void schedule_tick(peer *p)
 
 static void client_send_events(peer *p);
 
-/* ack_delay_ms: ack what is due, then sleep until the next one. */
+/* Paced Acks: ack what is due, then sleep until the next one. */
 static void on_acker(evk_timer *t, void *user)
 {
     peer *p = user;
-    uint64_t now = now_ms();
-    size_t k = 0;
-    while (k < p->nowed && p->owed[k].due <= now) {
-        evk_session_ack(p->s, &p->owed[k].id, now); /* ENOTFOUND after a close: fine */
-        k++;
-    }
-    memmove(p->owed, p->owed + k, (p->nowed - k) * sizeof *p->owed);
-    p->nowed -= k;
+    uint64_t now = now_ms(), at;
+    if (evk_session_state(p->s) == EVK_S_CLOSED) evk_pace_clear(p->pace); /* no Acks after a violation */
+    size_t n = evk_pace_owed(p->pace);
+    evk_uuid *ids = n ? malloc(n * sizeof *ids) : NULL;
+    n = ids ? evk_pace_take(p->pace, now, ids, n) : 0;
+    for (size_t i = 0; i < n; i++) evk_session_ack(p->s, &ids[i], now); /* ENOTFOUND after a close: fine */
+    free(ids);
     drain(p);
     client_send_events(p); /* a client's own Events follow its (late) handshake Ack */
     drain(p);
-    if (p->nowed) evk_timer_at(t, p->owed[0].due);
+    if (evk_pace_next(p->pace, now, &at)) evk_timer_at(t, at);
 }
 
+/* A valid Event came: its Ack is owed. A client learns the limit from the
+ * handshake; pacing that could miss it is refused there (the server
+ * refuses it when it starts). */
 static void owe_ack(peer *p, const evk_uuid *id)
 {
-    if (p->nowed == p->capowed) {
-        size_t cap = p->capowed ? p->capowed * 2 : 16;
-        void *o = realloc(p->owed, cap * sizeof *p->owed);
-        if (!o) return;
-        p->owed = o;
-        p->capowed = cap;
+    uint64_t now = now_ms(), limit = evk_session_limit_ms(p->s), at;
+    char err[200];
+    if (!p->pace_checked) {
+        p->pace_checked = true;
+        if (evk_pace_check(&p->pacing, limit, err, sizeof err) < 0) {
+            evk_ref_say(p, true, err);
+            evk_session_close(p->s, EVK_CLOSE_NORMAL, "ack pacing not below the declared limit", now);
+            return;
+        }
     }
-    p->owed[p->nowed].id = *id;
-    p->owed[p->nowed].due = now_ms() + p->o.ack_delay_ms;
-    if (p->nowed++ == 0) evk_timer_at(p->acker, p->owed[0].due);
+    evk_pace_owe(p->pace, id, now, limit);
+    if (evk_pace_next(p->pace, now, &at)) evk_timer_at(p->acker, at);
+}
+
+static void on_pinger(evk_timer *t, void *user)
+{
+    peer *p = user;
+    if (!p->conn || evk_session_state(p->s) == EVK_S_CLOSED) return;
+    evk_conn_ping(p->conn, "evack-ref", 9);
+    evk_timer_at(t, now_ms() + p->o.ping_every_ms);
 }
 
 static void on_later(evk_timer *t, void *user)
@@ -323,6 +353,32 @@ static void client_send_events(peer *p)
     }
 }
 
+/* RFC 3629, a byte at a time across fragments, as a WebSocket layer that
+ * validates UTF-8 checks each frame when it arrives. */
+static bool utf8_ok(peer *p, const unsigned char *b, size_t n, bool final)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = b[i];
+        if (p->u8.need) {
+            if (c < p->u8.lo || c > p->u8.hi) return false;
+            p->u8.need--;
+            p->u8.lo = 0x80, p->u8.hi = 0xBF;
+            continue;
+        }
+        if (c < 0x80) continue;
+        p->u8.lo = 0x80, p->u8.hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) p->u8.need = 1;
+        else if (c >= 0xE0 && c <= 0xEF) p->u8.need = 2;
+        else if (c >= 0xF0 && c <= 0xF4) p->u8.need = 3;
+        else return false;
+        if (c == 0xE0) p->u8.lo = 0xA0;       /* no overlong forms */
+        else if (c == 0xED) p->u8.hi = 0x9F;  /* no surrogates */
+        else if (c == 0xF0) p->u8.lo = 0x90;
+        else if (c == 0xF4) p->u8.hi = 0x8F;  /* nothing above U+10FFFF */
+    }
+    return !final || p->u8.need == 0;
+}
+
 /* A complete text message. */
 static void on_message(peer *p, const char *text, size_t len)
 {
@@ -332,7 +388,7 @@ static void on_message(peer *p, const char *text, size_t len)
         const evk_message *m = evk_session_last_message(p->s);
         bool valid_event = m->kind == EVK_MSG_EVENT && m->violation == EVK_V_NONE &&
                            evk_session_state(p->s) != EVK_S_CLOSED;
-        if (valid_event && p->o.ack_delay_ms && evk_session_owes_ack(p->s, &m->id)) owe_ack(p, &m->id);
+        if (valid_event && p->pace && evk_session_owes_ack(p->s, &m->id)) owe_ack(p, &m->id);
         drain(p);
         if (valid_event && p->role == EVK_ROLE_SERVER) {
             emit_triggered(p, text, len);
@@ -367,6 +423,17 @@ static void on_piece(peer *p, const evk_net_event *ev)
         drain(p);
         return;
     }
+    if (p->o.utf8_first) {
+        if (flags & EVK_F_FIRST) p->u8.need = 0;
+        if (!utf8_ok(p, ev->data, ev->len, flags & EVK_F_FINAL)) {
+            /* The WebSocket layer refuses it before the application sees
+             * anything more: pending Acks are dropped with the session. */
+            if (p->pace) evk_pace_clear(p->pace);
+            evk_session_close(p->s, 1007, "invalid UTF-8", now_ms());
+            drain(p);
+            return;
+        }
+    }
     p->in.max = p->o.max_message ? p->o.max_message : (4u << 20);
     int rc = p->too_big ? EVK_ETOOBIG : evk_msgbuf_add(&p->in, ev->data, ev->len);
     if (rc == EVK_ETOOBIG && !p->too_big) {
@@ -393,7 +460,8 @@ static void peer_free(peer *p)
     evk_timer_free(p->later);
     evk_timer_free(p->acker);
     evk_timer_free(p->closer);
-    free(p->owed);
+    evk_timer_free(p->pinger);
+    evk_pace_free(p->pace);
     for (size_t i = 0; i < p->nqueue; i++) free(p->queue[i].text);
     free(p->queue);
     evk_msgbuf_free(&p->in);
@@ -407,17 +475,23 @@ static peer *peer_new(evk_loop *l, const evk_ref_opts *o, evk_role role, uint64_
     p->o = *o;
     p->role = role;
     p->loop = l;
+    p->pacing = (evk_pace_opts){.delay_ms = o->ack_delay_ms, .random_max_ms = o->ack_delay_random_ms,
+                                .batch = o->ack_batch};
+    bool paced = evk_pace_active(&p->pacing);
     evk_session_config c = {.role = role, .profile = o->profile, .ack_limit_ms = limit,
-                            .max_message = o->max_message, .seed = evk_random_u64(),
-                            .manual_ack = o->ack_delay_ms > 0,
+                            .dup_keys = o->dup_keys, .max_message = o->max_message,
+                            .seed = evk_random_u64(), .manual_ack = paced,
                             .wall_base_us = evk_wall_us() - (int64_t)now_ms() * 1000};
     p->s = evk_session_new(&c);
     p->rf = evk_rf_new(o->fault);
+    p->pace = paced ? evk_pace_new(&p->pacing, evk_random_u64()) : NULL;
     p->tick = evk_timer_new(l, on_tick, p);
     p->later = evk_timer_new(l, on_later, p);
     p->acker = evk_timer_new(l, on_acker, p);
     p->closer = evk_timer_new(l, on_closer, p);
-    if (!p->s || !p->rf || !p->tick || !p->later || !p->acker || !p->closer) {
+    p->pinger = evk_timer_new(l, on_pinger, p);
+    if (!p->s || !p->rf || (paced && !p->pace) || !p->tick || !p->later || !p->acker || !p->closer ||
+        !p->pinger) {
         peer_free(p);
         return NULL;
     }
@@ -448,6 +522,7 @@ static void on_conn(evk_conn *c, const evk_net_event *ev, void *user)
         } else {
             evk_session_start(p->s, NULL, now_ms());
         }
+        if (p->o.ping_every_ms) evk_timer_at(p->pinger, now_ms() + p->o.ping_every_ms);
         drain(p);
         break;
     case EVK_NET_DATA:
@@ -526,6 +601,12 @@ evk_ref_server *evk_ref_server_new(evk_loop *l, const evk_ref_opts *o, const cha
 {
     if (!o->profile || o->ack_limit_ms == 0) {
         snprintf(err, errcap, "the reference server needs a profile and an ack limit > 0");
+        return NULL;
+    }
+    evk_pace_opts pacing = {.delay_ms = o->ack_delay_ms, .random_max_ms = o->ack_delay_random_ms};
+    if (evk_pace_check(&pacing, o->ack_limit_ms, err, errcap) < 0) return NULL;
+    if (o->close_reason && strlen(o->close_reason) > 123) {
+        snprintf(err, errcap, "a close reason is at most 123 bytes (got %zu)", strlen(o->close_reason));
         return NULL;
     }
     evk_ref_server *s = calloc(1, sizeof *s);

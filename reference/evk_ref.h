@@ -12,6 +12,12 @@
  * Client: connects, checks and acks the handshake, sends its Events, acks
  * the server's Events, enforces deadlines, closes with the right codes.
  *
+ * Variants (conformance/variants.tsv): correct behaviours other peers have
+ * and a judge must accept - Acks late, at random, in reversed batches;
+ * duplicate keys read first-wins, last-wins or refused; invalid UTF-8
+ * refused by the WebSocket layer first (1007); its own messages fragmented;
+ * pings of its own; other close reasons. Faults (evk_faults.h) are bugs.
+ *
  * Ownership: both live in a caller's evk_loop and must be freed before it.
  */
 #ifndef EVK_REF_H
@@ -24,6 +30,7 @@
 #include "evk_faults.h"
 #include "evk_net.h"
 #include "evk_profile.h"
+#include "evk_validate.h"
 
 typedef struct evk_ref_opts {
     const evk_profile *profile;
@@ -34,6 +41,16 @@ typedef struct evk_ref_opts {
     unsigned send_events;    /* client: Events to send once the handshake is done */
     uint64_t ack_delay_ms;   /* ack each Event this long after it came (still correct
                               * while below the limit): a slow but correct peer */
+    /* Variants: each 0/false/NULL for the plain peer. */
+    uint64_t ack_delay_random_ms; /* plus a random delay in [0, this] (below the limit) */
+    unsigned ack_batch;      /* > 1: Acks held and sent this many at a time, newest first
+                              * (none held longer than half the limit) */
+    evk_dupkeys dup_keys;    /* how a repeated JSON key is read (first, last, reject) */
+    bool utf8_first;         /* invalid UTF-8 in a text frame: close 1007 at once, before
+                              * anything pending (as a WebSocket layer that validates) */
+    unsigned fragment_own;   /* > 1: its own messages go out in this many fragments */
+    uint64_t ping_every_ms;  /* > 0: a ping of its own this often */
+    const char *close_reason;/* every close with this reason (<= 123 bytes) */
     bool verbose;            /* log connections and closes on stderr */
 } evk_ref_opts;
 

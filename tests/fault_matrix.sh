@@ -5,8 +5,11 @@
 #   fault_matrix.sh EVACK TABLE [server|client]
 #
 # For the role, it runs the whole suite against the fault-free reference peer
-# under seed and strict, also as a slow peer that acks 150 ms late (zero
-# failures allowed: a failure there is a false positive), then against the peer with each fault of TABLE under the row's
+# under seed and strict, and as each variant of variants.tsv beside TABLE
+# (correct behaviours of other peers: late, random or batched Acks, other
+# duplicate-key readings, ...; EVK_MATRIX_VARIANTS names another table)
+# under the row's profiles (zero failures allowed: a failure there is a false
+# positive), then against the peer with each fault of TABLE under the row's
 # profile (at least one listed case must fail, else the fault survived).
 # Rows run in parallel (EVK_MATRIX_JOBS, default 4) with a short ack limit
 # (EVK_MATRIX_ACK seconds, default 0.5: the deadline tolerance is
@@ -21,9 +24,15 @@ if [ "${1:-}" = "--row" ]; then
     evack=$2 work=$3 id=$4 role=$5 fault=$6 profile=$7 cases=$8
     ack=${EVK_MATRIX_ACK:-0.5} token=evack-matrix-token
     out=$work/$id.out
-    # "none+slow": the correct peer acking 150 ms late (slow but correct).
-    extra=""
-    if [ "$fault" = none+slow ]; then fault=none; extra="--ack-delay 150"; fi
+    # "variant:NAME": the correct peer with the options of that variant.
+    extra="" variant=""
+    case "$fault" in
+    variant:*)
+        variant=${fault#variant:}
+        fault=none
+        extra=$(awk -F'\t' -v n="$variant" '!/^#/ && $1 == n { print $4 }' "$EVK_MATRIX_VARIANTS")
+        ;;
+    esac
     if [ "$role" = server ]; then
         pf=$work/$id.port
         # Only the upgrade rows need the token (it allows one connection at a time).
@@ -55,8 +64,9 @@ if [ "${1:-}" = "--row" ]; then
     fi
     failed=$(sed -nE 's/^\[ *[0-9]+\/[0-9]+\] FAIL +([^ ]+).*/\1/p' "$out" | tr '\n' ' ')
     if [ "$fault" = none ]; then
-        if [ $rc -eq 0 ]; then echo "$id ok: the reference passes ($profile, cases $cases)"
-        else echo "$id false-positive $fault $profile rc=$rc failed: $failed"; fi
+        as=${variant:+ as variant $variant}
+        if [ $rc -eq 0 ]; then echo "$id ok: the reference passes$as ($profile, cases $cases)"
+        else echo "$id false-positive ${variant:-$fault} $profile rc=$rc failed: $failed"; fi
     elif [ $rc -eq 2 ] || [ $rc -gt 2 ]; then
         echo "$id error $fault $profile evack exited $rc: $(tail -n 1 "$out")"
     else
@@ -75,17 +85,24 @@ evack=${1:?usage: fault_matrix.sh EVACK TABLE [server|client]}
 table=${2:?usage: fault_matrix.sh EVACK TABLE [server|client]}
 role=${3:-server}
 jobs=${EVK_MATRIX_JOBS:-4}
+EVK_MATRIX_VARIANTS=${EVK_MATRIX_VARIANTS:-$(dirname "$table")/variants.tsv}
+export EVK_MATRIX_VARIANTS
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-matrix.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 start=$(date +%s)
 
-# The rows: the reference peer twice, then every fault of this role.
+# The rows: the reference peer twice, as each variant (once per profile),
+# then every fault of this role.
 {
     echo "ref-seed none seed all"
     echo "ref-strict none strict all"
-    echo "ref-slow-seed none+slow seed all"
-    echo "ref-slow-strict none+slow strict all"
     [ "$role" = server ] && echo "ref-token none seed upgrade.*"
+    if [ -f "$EVK_MATRIX_VARIANTS" ]; then
+        awk -F'\t' -v role="$role" '!/^#/ && NF >= 4 && index("," $2 ",", "," role ",") {
+            n = split($3, prof, ",")
+            for (i = 1; i <= n; i++) printf "v-%s-%s variant:%s %s all\n", $1, prof[i], $1, prof[i] }' \
+            "$EVK_MATRIX_VARIANTS"
+    fi
     awk -F'\t' -v role="$role" '!/^#/ && NF >= 4 && $2 == role { printf "f%03d %s %s %s\n", NR, $1, $3, $4 }' "$table"
 } >"$work/rows"
 nfaults=$(grep -c '^f' "$work/rows")
@@ -93,7 +110,8 @@ if [ "$nfaults" -eq 0 ]; then
     echo "fault matrix: no $role faults in $table" >&2
     exit 1
 fi
-echo "fault matrix ($role): the reference under seed and strict, then $nfaults faults, $jobs at a time, ack limit ${EVK_MATRIX_ACK:-0.5} s"
+nvariants=$(grep -c '^v-' "$work/rows")
+echo "fault matrix ($role): the reference under seed and strict, $nvariants variant runs, then $nfaults faults, $jobs at a time, ack limit ${EVK_MATRIX_ACK:-0.5} s"
 
 while read -r id fault profile cases; do
     printf '%s\n' "$id" "$role" "$fault" "$profile" "$cases"

@@ -41,17 +41,76 @@ static evk_fault fault_named(const char *name, unsigned role)
     return (evk_fault)f;
 }
 
+/* --close-reason: a text of at most 123 bytes, or @empty, or @max (exactly
+ * 123 bytes, multi-byte UTF-8 at the end). */
+static const char *close_reason_arg(const char *v)
+{
+    static char longest[124];
+    if (strcmp(v, "@empty") == 0) return "";
+    if (strcmp(v, "@max") == 0) {
+        size_t n = (size_t)snprintf(longest, sizeof longest, "the longest reason a close frame carries: ");
+        while (n + 2 <= 123) memcpy(longest + n, "\xc3\xa9", 2), n += 2; /* U+00E9 */
+        while (n < 123) longest[n++] = '.';
+        longest[n] = '\0';
+        return longest;
+    }
+    if (strlen(v) > 123) evk_die("--close-reason: at most 123 bytes fit a close frame (got %zu)", strlen(v));
+    return v;
+}
+
+/* The variant switches both peers share (conformance/variants.tsv): true
+ * when argv[a->i] was one of them. */
+static bool variant_arg(evk_args *a, evk_ref_opts *o)
+{
+    if (evk_arg_is(a, "--ack-delay", true)) {
+        o->ack_delay_ms = (uint64_t)evk_arg_number("--ack-delay", a->value, 0, 3600000);
+    } else if (evk_arg_is(a, "--ack-delay-random", true)) {
+        o->ack_delay_random_ms = (uint64_t)evk_arg_number("--ack-delay-random", a->value, 0, 3600000);
+    } else if (evk_arg_is(a, "--ack-batch", true)) {
+        o->ack_batch = (unsigned)evk_arg_number("--ack-batch", a->value, 1, 100000);
+    } else if (evk_arg_is(a, "--dup-keys", true)) {
+        int d = evk_dupkeys_lookup(a->value);
+        if (d < 0) evk_die("--dup-keys '%s': expected first, last or reject", a->value);
+        o->dup_keys = (evk_dupkeys)d;
+    } else if (evk_arg_is(a, "--utf8-first", false)) {
+        o->utf8_first = true;
+    } else if (evk_arg_is(a, "--fragment-own", true)) {
+        o->fragment_own = (unsigned)evk_arg_number("--fragment-own", a->value, 1, 1000);
+    } else if (evk_arg_is(a, "--ping-every", true)) {
+        o->ping_every_ms = (uint64_t)evk_arg_number("--ping-every", a->value, 1, 3600000);
+    } else if (evk_arg_is(a, "--close-reason", true)) {
+        o->close_reason = close_reason_arg(a->value);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+#define VARIANTS_HELP                                                                              \
+    "variants (correct behaviours a judge must accept; conformance/variants.tsv):\n"               \
+    "  --ack-delay MS          ack each Event MS later (slow but correct below the limit)\n"     \
+    "  --ack-delay-random MAX  plus a random delay in [0, MAX] ms per Ack (MAX below the limit)\n" \
+    "  --ack-batch N           hold Acks and send them N at a time, newest first (none held\n"   \
+    "                          longer than half the limit)\n"                                    \
+    "  --dup-keys R            read a repeated JSON key: first (default), last, or reject (4002)\n" \
+    "  --utf8-first            invalid UTF-8: close 1007 at once, dropping pending Acks (as a\n" \
+    "                          WebSocket layer that validates UTF-8 before the application)\n"   \
+    "  --fragment-own N        send its own Events and Acks in N fragments\n"                    \
+    "  --ping-every MS         send a ping of its own every MS\n"                                \
+    "  --close-reason TEXT     close with this reason (<= 123 bytes; @empty, @max: 123 bytes)\n"
+
 static int ref_server(int argc, char **argv)
 {
     const char *host = "127.0.0.1", *profile_name = "seed", *fault = NULL, *token = NULL, *port_file = NULL;
     const char *cert = NULL, *key = NULL;
     int port = 0;
-    double ack = 1, ack_delay = 0;
+    double ack = 1;
     bool verbose = false;
+    evk_ref_opts o = {0};
     evk_args a = {.argc = argc, .argv = argv};
     for (a.i = 1; a.i < argc; a.i++) {
         if (evk_arg_is(&a, "--host", true)) host = a.value;
-        else if (evk_arg_is(&a, "--ack-delay", true)) ack_delay = evk_arg_number("--ack-delay", a.value, 0, 3600000);
+        else if (variant_arg(&a, &o)) continue;
         else if (evk_arg_is(&a, "--port", true)) port = (int)evk_arg_number("--port", a.value, 0, 65535);
         else if (evk_arg_is(&a, "--ack-timeout", true)) ack = evk_arg_number("--ack-timeout", a.value, 0.001, 3600);
         else if (evk_arg_is(&a, "--profile", true)) profile_name = a.value;
@@ -65,17 +124,20 @@ static int ref_server(int argc, char **argv)
             puts("usage: evack ref server [--host 127.0.0.1] [--port 0] [--ack-timeout S] [--profile P]\n"
                  "                        [--fault NAME] [--token T] [--port-file FILE] [--verbose]\n"
                  "                        [--cert PEM --key PEM]   (TLS: serve wss://)\n"
-                 "                        [--ack-delay MS]   (ack each Event MS later: slow but correct below the limit)\n"
-                 "runs until SIGINT/SIGTERM; --port 0 picks a free port (printed, and written to --port-file)");
+                 "                        [variants below]\n"
+                 "runs until SIGINT/SIGTERM; --port 0 picks a free port (printed, and written to --port-file)\n"
+                 VARIANTS_HELP);
             return 0;
         } else evk_die("unknown argument '%s' (evack ref server --help)", argv[a.i]);
     }
     evk_profile profile;
     char err[512];
     if (evk_profile_load(&profile, profile_name, err, sizeof err) < 0) evk_die("%s", err);
-    evk_ref_opts o = {.profile = &profile, .ack_limit_ms = (uint64_t)(ack * 1000 + 0.5),
-                      .fault = fault_named(fault, EVK_FR_S), .token = token, .verbose = verbose,
-                      .ack_delay_ms = (uint64_t)ack_delay};
+    o.profile = &profile;
+    o.ack_limit_ms = (uint64_t)(ack * 1000 + 0.5);
+    o.fault = fault_named(fault, EVK_FR_S);
+    o.token = token;
+    o.verbose = verbose;
     if (!cert != !key) evk_die("TLS needs both --cert and --key");
     if (cert && access(cert, R_OK) != 0) evk_die("--cert %s: cannot read the file", cert);
     if (key && access(key, R_OK) != 0) evk_die("--key %s: cannot read the file", key);
@@ -106,19 +168,22 @@ static int ref_client(int argc, char **argv)
 {
     const char *url = NULL, *profile_name = "seed", *fault = NULL;
     unsigned events = 3;
-    double ack_delay = 0;
     bool verbose = false;
+    evk_ref_opts o = {0};
     evk_args a = {.argc = argc, .argv = argv};
     for (a.i = 1; a.i < argc; a.i++) {
         if (evk_arg_is(&a, "--send-events", true)) events = (unsigned)evk_arg_number("--send-events", a.value, 0, 100000);
-        else if (evk_arg_is(&a, "--ack-delay", true)) ack_delay = evk_arg_number("--ack-delay", a.value, 0, 3600000);
+        else if (variant_arg(&a, &o)) continue;
         else if (evk_arg_is(&a, "--profile", true)) profile_name = a.value;
         else if (evk_arg_is(&a, "--fault", true)) fault = a.value;
         else if (evk_arg_is(&a, "--verbose", false) || evk_arg_is(&a, "-v", false)) verbose = true;
         else if (strcmp(argv[a.i], "--help") == 0) {
-            puts("usage: evack ref client URL [--send-events N] [--profile P] [--fault NAME] [--ack-delay MS] [--verbose]\n"
+            puts("usage: evack ref client URL [--send-events N] [--profile P] [--fault NAME] [--verbose] [variants]\n"
                  "connects, acks the handshake, sends N Events (default 3), acks the server's Events,\n"
-                 "and runs until the connection ends: exit 0, or 2 if it could not connect");
+                 "and runs until the connection ends: exit 0, or 2 if it could not connect.\n"
+                 "The limit comes from the server's handshake: pacing that could miss it makes the\n"
+                 "client say so and close 1000.\n"
+                 VARIANTS_HELP);
             return 0;
         } else if (argv[a.i][0] == '-') evk_die("unknown option '%s' (evack ref client --help)", argv[a.i]);
         else if (!url) url = argv[a.i];
@@ -129,8 +194,10 @@ static int ref_client(int argc, char **argv)
     char err[512];
     if (evk_profile_load(&profile, profile_name, err, sizeof err) < 0) evk_die("%s", err);
     if (evk_url_check(url, err, sizeof err) < 0) evk_die("%s", err);
-    evk_ref_opts o = {.profile = &profile, .fault = fault_named(fault, EVK_FR_C), .send_events = events,
-                      .verbose = verbose, .ack_delay_ms = (uint64_t)ack_delay};
+    o.profile = &profile;
+    o.fault = fault_named(fault, EVK_FR_C);
+    o.send_events = events;
+    o.verbose = verbose;
     evk_loop *loop = evk_loop_new(NULL, err, sizeof err);
     if (!loop) evk_die("%s", err);
     evk_ref_client *c = evk_ref_client_new(loop, &o, url, false, err, sizeof err);
