@@ -5,6 +5,9 @@
  * (tests/fault_matrix.sh, table conformance/faults.tsv) proves that the
  * suite catches every one of them and passes the fault-free peer.
  * Columns: id, name, roles it applies to (S: server, C: client), what it does.
+ * Some faults marked S here are the client's too: evk_faults.c lists them
+ * (kept out of this column while its encoding changes).
+ * How each fault acts: reference/evk_ref_faults.c and evk_ref_faults_in.c.
  */
 #ifndef EVK_FAULTS_H
 #define EVK_FAULTS_H
@@ -20,6 +23,7 @@ enum { EVK_FR_S = 1, EVK_FR_C = 2, EVK_FR_SC = 3 };
     X(EMPTY_BINARY_IGNORED, "empty-binary-ignored", EVK_FR_S, "ignores empty binary messages") \
     X(FRAGMENTS_REJECTED, "fragments-rejected", EVK_FR_S, "closes on fragmented messages")     \
     X(INVALID_UTF8_ACCEPTED, "invalid-utf8-accepted", EVK_FR_S, "replaces invalid UTF-8 and carries on") \
+    X(PINGS_IGNORED, "pings-ignored", EVK_FR_C, "never answers pings")                          \
     /* JSON leniency */                                                                        \
     X(JSON_TRAILING, "json-trailing-accepted", EVK_FR_SC, "ignores what follows the JSON value") \
     X(JSON_COMMENTS, "json-comments-accepted", EVK_FR_S, "strips comments")                    \
@@ -29,6 +33,10 @@ enum { EVK_FR_S = 1, EVK_FR_C = 2, EVK_FR_SC = 3 };
     X(JSON_NONOBJECT_CODE, "json-nonobject-code", EVK_FR_S, "closes JSON that is not an object with the missing-field code") \
     X(JSON_EMPTY_IGNORED, "json-empty-ignored", EVK_FR_S, "ignores empty text messages")       \
     X(DEEP_NESTING_CRASH, "crash-on-deep-nesting", EVK_FR_S, "aborts the process on nesting deeper than 1000") \
+    X(DUPLICATE_KEY_CRASH, "crash-on-duplicate-key", EVK_FR_SC, "aborts the process on an object with a repeated key") \
+    X(LONE_SURROGATE_CRASH, "crash-on-lone-surrogate", EVK_FR_SC, "aborts the process on a lone surrogate escape") \
+    X(JSON_TRUNCATED, "json-truncated-accepted", EVK_FR_SC, "repairs a cut-off text: keeps the complete members, closes what is open") \
+    X(JSON_TRAILING_COMMA, "json-trailing-comma-accepted", EVK_FR_SC, "skips a comma before } or ]") \
     X(LARGE_MESSAGE_4002, "large-message-4002", EVK_FR_S, "closes messages over 256 KiB as not JSON") \
     X(UNICODE_ESCAPES_REJECTED, "unicode-escapes-rejected", EVK_FR_S, "closes on \\u escapes") \
     X(WHITESPACE_REJECTED, "whitespace-rejected", EVK_FR_S, "closes on whitespace between JSON tokens") \
@@ -36,6 +44,7 @@ enum { EVK_FR_S = 1, EVK_FR_C = 2, EVK_FR_SC = 3 };
     X(MISSING_TYPE_AS_EVENT, "missing-type-as-event", EVK_FR_S, "reads a message without type as an Event") \
     X(MISSING_SENT_AT_ACCEPTED, "missing-sent_at-accepted", EVK_FR_SC, "accepts messages without sent_at") \
     X(TYPE_CASE_INSENSITIVE, "type-case-insensitive", EVK_FR_S, "accepts \"Event\" and \"ACK\"") \
+    X(TYPE_UNKNOWN_AS_EVENT, "type-unknown-as-event", EVK_FR_SC, "reads a message of an unknown type as an Event") \
     X(WRONG_TYPE_CODE, "wrong-type-code", EVK_FR_S, "closes wrong JSON types with the missing-field code") \
     X(MISSING_FIELD_CODE, "missing-field-code", EVK_FR_S, "closes missing fields with the invalid-value code") \
     X(ID_ANY_STRING, "id-any-string", EVK_FR_S, "takes any string as an id")                  \
@@ -48,6 +57,7 @@ enum { EVK_FR_S = 1, EVK_FR_C = 2, EVK_FR_SC = 3 };
     X(STATUS_FATAL_IGNORED, "status-fatal-ignored", EVK_FR_S, "acks Events with the fatal status (strict)") \
     X(STATUS_UNCHECKED, "status-unchecked", EVK_FR_S, "accepts any status (strict)")          \
     X(PAYLOAD_OPTIONAL, "payload-optional", EVK_FR_S, "accepts Events without payload (strict)") \
+    X(STATUS_OPTIONAL, "status-optional", EVK_FR_SC, "accepts Events without status (strict)")  \
     X(ID_NUL_TRUNCATED, "id-nul-truncated", EVK_FR_SC, "reads ids as C strings: a UUID, \\u0000 and more is that UUID") \
     X(REASON_REJECTED, "reason-rejected", EVK_FR_SC, "closes on Events that carry a reason (strict)") \
     X(REASON_ANY_TYPE, "reason-any-type", EVK_FR_SC, "accepts a reason of any JSON type (strict)") \
@@ -89,6 +99,7 @@ enum { EVK_FR_S = 1, EVK_FR_C = 2, EVK_FR_SC = 3 };
     X(DROP_INSTEAD_OF_CLOSE, "drop-instead-of-close", EVK_FR_SC, "drops TCP instead of sending a close frame") \
     X(CLOSE_1000, "close-1000", EVK_FR_S, "closes every violation with 1000")                  \
     X(CLOSE_AFTER_50, "close-after-50-messages", EVK_FR_S, "closes after 50 valid messages")   \
+    X(CLOSE_LATE_600, "close-late-600", EVK_FR_SC, "closes 600 ms after a violation (with the right code)") \
     /* its own Events */                                                                      \
     X(EMIT_DUPLICATE_IDS, "emit-duplicate-ids", EVK_FR_S, "gives all the Events a trigger asks for one id") \
     X(EMIT_WITHOUT_SENT_AT, "emit-without-sent_at", EVK_FR_S, "sends triggered Events without sent_at") \

@@ -522,6 +522,7 @@ static void on_conn(evk_conn *c, const evk_net_event *ev, void *user)
         } else {
             evk_session_start(p->s, NULL, now_ms());
         }
+        if (!evk_rf_answers_pings(p->rf)) evk_conn_ignore_pings(c);
         if (p->o.ping_every_ms) evk_timer_at(p->pinger, now_ms() + p->o.ping_every_ms);
         drain(p);
         break;

@@ -209,6 +209,13 @@ static evk_rf_out drop_connection(evk_rf *f, evk_ref_peer *p, const evk_action *
     return EVK_RF_DONE;
 }
 
+static evk_rf_out close_late(evk_rf *f, evk_ref_peer *p, const evk_action *a, int *code, uint64_t *delay_ms)
+{
+    (void)f, (void)p, (void)a, (void)code;
+    *delay_ms = 600;
+    return EVK_RF_SEND;
+}
+
 static evk_rf_out close_1000(evk_rf *f, evk_ref_peer *p, const evk_action *a, int *code, uint64_t *delay_ms)
 {
     (void)f, (void)p, (void)a, (void)delay_ms;
@@ -252,6 +259,7 @@ struct evk_rf_row {
     struct { evk_violation from, to; } recode; /* close: to's code for from */
     int clock;              /* CLOCK_* */
     bool tracks_order;      /* event_out: remember the order of our Events */
+    bool no_pongs;          /* pings: never answered */
 };
 
 static const fault_row rows[] = {
@@ -259,6 +267,7 @@ static const fault_row rows[] = {
     {EVK_FAULT_BINARY_AS_TEXT, .binary = EVK_RF_AS_TEXT},
     {EVK_FAULT_BINARY_WRONG_CODE, .recode = {EVK_V_NOT_TEXT, EVK_V_NOT_JSON}},
     {EVK_FAULT_EMPTY_BINARY_IGNORED, .binary = EVK_RF_IGNORE},
+    {EVK_FAULT_PINGS_IGNORED, .no_pongs = true},
     /* close codes */
     {EVK_FAULT_WRONG_TYPE_CODE, .recode = {EVK_V_WRONG_TYPE, EVK_V_MISSING_FIELD}},
     {EVK_FAULT_MISSING_FIELD_CODE, .recode = {EVK_V_MISSING_FIELD, EVK_V_INVALID_VALUE}},
@@ -289,6 +298,7 @@ static const fault_row rows[] = {
     {EVK_FAULT_ACK_AFTER_VIOLATION, .close = ack_offender},
     {EVK_FAULT_DROP_INSTEAD_OF_CLOSE, .close = drop_connection},
     {EVK_FAULT_CLOSE_1000, .close = close_1000},
+    {EVK_FAULT_CLOSE_LATE_600, .close = close_late},
     /* its own Events */
     {EVK_FAULT_EMIT_DUPLICATE_IDS, .emit = emit_shared_id},
     {EVK_FAULT_EMIT_WITHOUT_SENT_AT, .emit = emit_no_sent_at},
@@ -391,4 +401,9 @@ bool evk_rf_clock(const evk_rf *f, uint64_t limit_ms, int64_t *skew_ms)
     int clock = f->row ? f->row->clock : CLOCK_AS_DECLARED;
     *skew_ms = clock == CLOCK_HALF ? (int64_t)limit_ms / 2 : clock == CLOCK_DOUBLE ? -(int64_t)limit_ms : 0;
     return clock != CLOCK_NEVER;
+}
+
+bool evk_rf_answers_pings(const evk_rf *f)
+{
+    return !f->row || !f->row->no_pongs;
 }

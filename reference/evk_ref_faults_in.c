@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evk_json.h"
 #include "evk_ref_faults_int.h"
 #include "evk_rewrite.h"
 #include "evk_validate.h"
@@ -32,6 +33,78 @@ typedef struct in_ctx {
 typedef evk_rf_in (*in_fn)(in_ctx *c);
 
 /* ---- 1. handlers ---------------------------------------------------- */
+
+/* A parser that "repairs" a text cut off inside an object or array: it
+ * keeps everything up to the last complete member or element and closes
+ * what is open. NULL when the text is not cut off that way. */
+static char *close_truncated(const char *s, size_t len)
+{
+    enum { DEPTH = 64 };
+    char open[DEPTH], at_cut[DEPTH]; /* the brackets open now, and at the cut */
+    size_t depth = 0, cut = 0, cut_depth = 0;
+    bool in_str = false, esc = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (in_str) {
+            if (esc) esc = false;
+            else if (c == '\\') esc = true;
+            else if (c == '"') in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '{' || c == '[') {
+            if (depth == DEPTH) return NULL;
+            open[depth++] = c;
+            cut = i + 1, cut_depth = depth; /* an empty container is complete */
+            memcpy(at_cut, open, depth);
+        } else if (c == '}' || c == ']') {
+            if (depth == 0) return NULL;
+            depth--;
+        } else if (c == ',' && depth > 0) {
+            cut = i, cut_depth = depth; /* what precedes a comma is complete */
+            memcpy(at_cut, open, depth);
+        }
+    }
+    if (depth == 0 || cut == 0) return NULL;
+    char *r = malloc(cut + cut_depth + 1);
+    if (!r) return NULL;
+    memcpy(r, s, cut);
+    for (size_t k = 0; k < cut_depth; k++) r[cut + k] = at_cut[cut_depth - 1 - k] == '{' ? '}' : ']';
+    r[cut + cut_depth] = '\0';
+    return r;
+}
+
+/* A parser that skips a comma before } or ]. NULL when there is none. */
+static char *drop_trailing_commas(const char *s, size_t len)
+{
+    char *r = malloc(len + 1);
+    size_t n = 0;
+    bool in_str = false, esc = false, dropped = false;
+    if (!r) return NULL;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (in_str) {
+            if (esc) esc = false;
+            else if (c == '\\') esc = true;
+            else if (c == '"') in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == ',') {
+            size_t j = i + 1;
+            while (j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r')) j++;
+            if (j < len && (s[j] == '}' || s[j] == ']')) {
+                dropped = true;
+                continue;
+            }
+        }
+        r[n++] = c;
+    }
+    r[n] = '\0';
+    if (!dropped) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
 
 static evk_rf_in close_for(in_ctx *c, evk_violation v, const char *reason)
 {
@@ -70,6 +143,20 @@ static evk_rf_in ignore(in_ctx *c)
 static evk_rf_in crash_deep(in_ctx *c)
 {
     if (evk_rw_depth(c->t, c->n) > 1000) evk_rf_crash(c->p, "nesting deeper than 1000");
+    return EVK_RF_PASS;
+}
+
+static evk_rf_in crash_dup_key(in_ctx *c)
+{
+    if (evk_json_has_dup_key(c->t, c->n) == 1) evk_rf_crash(c->p, "a duplicate key");
+    return EVK_RF_PASS;
+}
+
+static evk_rf_in crash_lone_surrogate(in_ctx *c)
+{
+    evk_message m;
+    evk_validate(evk_ref_profile(c->p), c->t, c->n, true, &m);
+    if (m.notes & EVK_NOTE_LONE_SURROGATE) evk_rf_crash(c->p, "a lone surrogate escape");
     return EVK_RF_PASS;
 }
 
@@ -319,6 +406,10 @@ static const in_rule rules[] = {
     ON(EVK_FAULT_JSON_NONOBJECT_CODE, EVK_V_NOT_JSON, .fn = close_nonobject),
     RAW(EVK_FAULT_JSON_EMPTY_IGNORED, ignore_empty),
     RAW(EVK_FAULT_DEEP_NESTING_CRASH, crash_deep),
+    RAW(EVK_FAULT_DUPLICATE_KEY_CRASH, crash_dup_key),
+    RAW(EVK_FAULT_LONE_SURROGATE_CRASH, crash_lone_surrogate),
+    ON(EVK_FAULT_JSON_TRUNCATED, EVK_V_NOT_JSON, .rw = close_truncated),
+    ON(EVK_FAULT_JSON_TRAILING_COMMA, EVK_V_NOT_JSON, .rw = drop_trailing_commas),
     RAW(EVK_FAULT_LARGE_MESSAGE_4002, close_large),
     RAW(EVK_FAULT_UNICODE_ESCAPES_REJECTED, close_escapes),
     RAW(EVK_FAULT_WHITESPACE_REJECTED, close_spaces),
@@ -326,6 +417,7 @@ static const in_rule rules[] = {
     ON(EVK_FAULT_MISSING_TYPE_AS_EVENT, EVK_V_MISSING_FIELD, .field = DISC, .set = "\"event\""),
     ON(EVK_FAULT_MISSING_SENT_AT_ACCEPTED, EVK_V_MISSING_FIELD, .field = "sent_at", .set = EVK_RF_ANY_TS),
     ON(EVK_FAULT_TYPE_CASE_INSENSITIVE, EVK_V_INVALID_VALUE, .field = DISC, .fn = lower_type),
+    ON(EVK_FAULT_TYPE_UNKNOWN_AS_EVENT, EVK_V_INVALID_VALUE, .field = DISC, .set = "\"event\""),
     ON(EVK_FAULT_ID_ANY_STRING, EVK_V_INVALID_VALUE, EVENT, .field = "id", .fn = ack_any_id),
     ON(EVK_FAULT_ID_BRACES_ACCEPTED, EVK_V_INVALID_VALUE, .field = "id", .fn = unbrace_id),
     ON(EVK_FAULT_UPPERCASE_UUID_REJECTED, EVK_V_NONE, EVENT, .fn = close_on_upper_event),
@@ -336,6 +428,7 @@ static const in_rule rules[] = {
     ON(EVK_FAULT_STATUS_FATAL_IGNORED, EVK_V_FATAL_STATUS, .field = "status", .set = "\"ok\""),
     ON(EVK_FAULT_STATUS_UNCHECKED, EVK_V_INVALID_VALUE, .field = "status", .set = "\"ok\""),
     ON(EVK_FAULT_PAYLOAD_OPTIONAL, EVK_V_MISSING_FIELD, .field = "payload", .set = "{}"),
+    ON(EVK_FAULT_STATUS_OPTIONAL, EVK_V_MISSING_FIELD, .field = "status", .set = "\"ok\""),
     ON(EVK_FAULT_ID_NUL_TRUNCATED, EVK_V_INVALID_VALUE, .field = "id", .fn = truncate_id),
     ON(EVK_FAULT_REASON_REJECTED, EVK_V_NONE, EVENT, .fn = close_on_reason),
     ON(EVK_FAULT_REASON_ANY_TYPE, EVK_V_WRONG_TYPE, .field = "reason", .set = "null"),

@@ -15,6 +15,7 @@
  *   emit      an Event a trigger asks for: true if the fault sent its own
  *   close     a close after a violation: the code and a delay, or dropped
  *   clock     deadlines: the skew of the clock the session sees, or none
+ *   pings     the connection opened: does it answer pings?
  * With EVK_FAULT_NONE every hook answers "no change".
  *
  * Faults act through the services the peer offers below; they see nothing
@@ -91,5 +92,7 @@ evk_rf_out evk_rf_on_close(evk_rf *f, evk_ref_peer *p, const evk_action *a, int 
 /* clock: added to the time the session sees (deadlines fire that much
  * earlier); false: the fault never enforces deadlines. */
 bool evk_rf_clock(const evk_rf *f, uint64_t limit_ms, int64_t *skew_ms);
+/* pings: false when the fault never answers them (a client: evk_net). */
+bool evk_rf_answers_pings(const evk_rf *f);
 
 #endif

@@ -271,6 +271,17 @@ int evk_conn_close(evk_conn *c, int code, const char *reason)
     return enqueue(c, FR_CLOSE, reason, rl, 0, code);
 }
 
+int evk_conn_ignore_pings(evk_conn *c)
+{
+    if (!c || !c->client) return EVK_EINVAL;
+    if (!c->wsi || !c->opened || c->closing || c->terminal) return EVK_ECLOSED;
+    /* lws drops the pings of a client connection once a close reason is set
+     * ("he set a close reason on this guy, ignore PING"); the real close
+     * sets its own reason over this one. */
+    lws_close_reason(c->wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
+    return 0;
+}
+
 int evk_conn_drop(evk_conn *c)
 {
     if (!c) return EVK_EINVAL;

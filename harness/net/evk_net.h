@@ -121,6 +121,11 @@ int evk_conn_send(evk_conn *c, const void *data, size_t len, unsigned flags);
 int evk_conn_ping(evk_conn *c, const void *data, size_t len);
 /* Queue a close frame after the pending frames; nothing can follow it. */
 int evk_conn_close(evk_conn *c, int code, const char *reason);
+/* Stop answering pings: for the reference client's pings-ignored fault.
+ * Client connections only (lws has no such switch for a server: it drops
+ * a client connection's pings once a close reason is set, and this sets
+ * one without closing). EVK_EINVAL for a server connection. */
+int evk_conn_ignore_pings(evk_conn *c);
 /* Cut the TCP connection now, without a close frame. */
 int evk_conn_drop(evk_conn *c);
 /* No more callbacks for c; it is closed (1000) if still open, then freed. */
