@@ -1,7 +1,7 @@
 /* The live fuzzer's pure parts, without any network: the generator is
  * deterministic and covers what it promises, defects are found whatever the
  * check order, findings survive a round trip through a file, and results are
- * read back into the right tags. Registered by tests/fuzz_live_tests.cmake. */
+ * read back into the right tags. ctest: unit.fuzzlive. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
