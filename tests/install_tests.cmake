@@ -16,3 +16,11 @@ foreach(mode destdir package)
                    ${CMAKE_BINARY_DIR} ${PROJECT_VERSION})
   set_tests_properties(install.${mode} PROPERTIES TIMEOUT 300 RESOURCE_LOCK evack-build-tree)
 endforeach()
+
+# action.yml run the way the runner runs a composite action (its build step
+# really builds evack, into a scratch directory) against reference servers:
+# pass, fail (the action fails after the upload), baseline, a late server,
+# nobody listening, a secret header.
+add_test(NAME docs.ci-action
+         COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/ci_action.py ${PROJECT_SOURCE_DIR} $<TARGET_FILE:evack>)
+set_tests_properties(docs.ci-action PROPERTIES TIMEOUT 900)
