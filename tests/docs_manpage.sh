@@ -46,7 +46,7 @@ for s in $(printf '%s\n' "$subs" | tr ' ' '+'); do
     if "$evack" $s --help >"$work/sub" 2>&1; then cat "$work/sub" >>"$work/help"; fi
 done
 [ -z "$missing" ] && r=ok || r=bad
-check "every subcommand ($(echo $subs | tr '\n' ' ')) has a SYNOPSIS line" "$r" "missing:$missing"
+check "every subcommand ($(echo "$subs" | tr '\n' ' ')) has a SYNOPSIS line" "$r" "missing:$missing"
 
 # 4. Every long option any of those help texts prints is in the page.
 opts=$(grep -o -- '--[a-z][a-z-]*' "$work/help" | sort -u)
@@ -56,22 +56,22 @@ missing=$(for o in $opts; do
     grep -Eq -- "(^|[^a-z-])$o([^a-z-]|$)" "$work/page" || echo "$o"
 done)
 [ -z "$missing" ] && r=ok || r=bad
-check "every long option of the help texts is in the page" "$r" "$(echo $missing)"
+check "every long option of the help texts is in the page" "$r" "$(echo "$missing" | tr '\n' ' ')"
 
 # 5. What users look up: the profiles, the exit statuses, the report files.
 section() { sed -n "/^$1\$/,/^[A-Z][A-Z -]*\$/p" "$work/page" | sed '1d;$d'; }
 missing=$(for p in seed latest strict; do section PROFILES | grep -Eq "^ +$p( |\$)" || echo "$p"; done)
 [ -z "$missing" ] && r=ok || r=bad
-check "PROFILES describes seed, latest and strict" "$r" "missing: $(echo $missing)"
+check "PROFILES describes seed, latest and strict" "$r" "missing: $(echo "$missing" | tr '\n' ' ')"
 section PROFILES | grep -q '4006' && section PROFILES | grep -q "evack's proposal, not the document's" &&
     r=ok || r=bad
 check "PROFILES: strict's own codes are evack's proposal" "$r" "$(section PROFILES)"
 missing=$(for c in 0 1 2 130; do section 'EXIT STATUS' | grep -Eq "^ +$c( |\$)" || echo "$c"; done)
 [ -z "$missing" ] && r=ok || r=bad
-check "EXIT STATUS describes 0, 1, 2 and 130" "$r" "missing: $(echo $missing)"
+check "EXIT STATUS describes 0, 1, 2 and 130" "$r" "missing: $(echo "$missing" | tr '\n' ' ')"
 missing=$(for f in report.json junit.xml report.html; do section FILES | grep -q "$f" || echo "$f"; done)
 [ -z "$missing" ] && r=ok || r=bad
-check "FILES names what --report writes" "$r" "missing: $(echo $missing)"
+check "FILES names what --report writes" "$r" "missing: $(echo "$missing" | tr '\n' ' ')"
 
 [ $fails -eq 0 ] && echo "all manual page checks passed" || echo "$fails check(s) failed"
 [ $fails -eq 0 ]
