@@ -10,7 +10,7 @@ EVACK      := $(BUILD)/evack
 # rules, included below, would otherwise come first).
 .DEFAULT_GOAL := all
 
-.PHONY: all build deps test test-asan clean conformance conformance-client fuzz-live bench
+.PHONY: all build deps test test-asan clean conformance conformance-client fuzz-live bench install package
 
 # Variables every conformance target accepts (HARNESS.md).
 TARGET   ?=
@@ -67,6 +67,19 @@ include fuzz/fuzz.mk
 # The performance figures (docs in bench/bench.sh): ratios and counts, never timed tests.
 bench: build
 	@sh bench/bench.sh $(BUILD)
+
+# Install evack and its manual page (evack(1)) under PREFIX; DESTDIR stages
+# the files elsewhere (e.g. for a package): make install PREFIX=/usr DESTDIR=/tmp/x
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: build
+	@DESTDIR='$(if $(DESTDIR),$(abspath $(DESTDIR)))' cmake --install $(BUILD) --prefix '$(PREFIX)'
+
+# The Debian package (CPack): $(BUILD)/evack_<version>_<arch>.deb, with the
+# same two files under /usr and Depends computed by dpkg-shlibdeps.
+package: build
+	@scripts/ensure-deps.sh package
+	@cmake --build $(BUILD) --target package
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

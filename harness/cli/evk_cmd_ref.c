@@ -20,13 +20,21 @@ static void on_signal(int sig)
     if (running_loop) evk_loop_stop(running_loop);
 }
 
-/* Serve until the loop stops by itself or SIGINT/SIGTERM arrives. */
-static void run_until_signal(evk_loop *loop)
+/* SIGINT/SIGTERM end a reference peer cleanly (exit 0). The server installs
+ * this before it announces its port: a script that stops it as soon as the
+ * port file appears must not kill it instead (exit 143). */
+static void catch_stop_signals(void)
 {
-    running_loop = loop;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
+}
+
+/* Serve until the loop stops by itself or SIGINT/SIGTERM arrives. */
+static void run_until_signal(evk_loop *loop)
+{
+    catch_stop_signals();
+    running_loop = loop;
     if (!stop_requested) evk_loop_run(loop);
     running_loop = NULL;
 }
@@ -85,6 +93,7 @@ static int ref_server(int argc, char **argv)
     int bound = 0;
     evk_ref_server *s = evk_ref_server_new(loop, &o, host, port, &bound, err, sizeof err);
     if (!s) evk_die("%s", err);
+    catch_stop_signals();
     printf("evack reference server listening on %s://%s:%d/ (profile %s, ack limit %g s, fault %s)\n",
            cert ? "wss" : "ws", host,
            bound, profile.name, ack, fault ? fault : "none");

@@ -8,6 +8,10 @@
 #include "evk_err.h"
 #include "evk_fl_cmd.h"
 
+#ifndef EVK_VERSION /* CMake's project version, one place for the binary and the package */
+#error "EVK_VERSION is not defined (set by CMakeLists.txt)"
+#endif
+
 static const char usage[] =
     "usage: evack [options] [ws://host:port/path]   run the suite against a server\n"
     "                                               (no URL: against the embedded reference server)\n"
@@ -84,7 +88,7 @@ int main(int argc, char **argv)
             return 0;
         }
         if (strcmp(cmd, "--version") == 0) {
-            puts("evack 0.1.0");
+            puts("evack " EVK_VERSION);
             return 0;
         }
     }
