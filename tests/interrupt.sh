@@ -6,8 +6,9 @@
 set -u
 evack=${1:?usage: interrupt.sh EVACK}
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-int.XXXXXX")
-trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/check.sh"
+at_exit 'rm -rf "$work"'
+san_watch "$work"
 well_formed() { # DIR: parses, marked incomplete, every case has a verdict
     python3 - "$1" <<'PY'
 import json, sys, xml.etree.ElementTree as ET
@@ -28,14 +29,10 @@ PY
 interrupt() {
     sig=$1 label=$2 dir=$3 after=$4
     shift 4
-    "$evack" "$@" --report "$dir" --color never >"$dir.out" 2>&1 &
-    pid=$!
+    bg_start run 130 "$dir.out" "$evack" "$@" --report "$dir" --color never
     sleep "$after"
-    kill -"$sig" $pid
-    wait $pid
-    rc=$?
-    [ $rc -eq 130 ] && r=ok || r=bad
-    check "SIG$sig ($label): exit 130" $r "exit $rc: $(tail -n 2 "$dir.out")"
+    bg_end run "$sig" && r=ok || r=bad
+    check "SIG$sig ($label): exit 130" $r "$bg_problem"
     out=$(well_formed "$dir" 2>&1) && r=ok || r=bad
     check "SIG$sig ($label): complete reports marked incomplete" $r "$out"
 }
