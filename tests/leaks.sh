@@ -59,10 +59,15 @@ if [ ! -s "$work/clients" ]; then
 elif [ -n "$bad" ]; then
     which=$(python3 - "$work/r4/report.json" <<'PY' 2>&1
 import json, re, sys
+shown = 0
 for c in json.load(open(sys.argv[1]))["cases"]:
     notes = [e["data"] for e in c["transcript"] if e["kind"] == "note"]
     how = [n for n in notes if re.match(r"the client (exited with status 3|killed by signal|still running)", n)]
-    if how:
+    if how and shown == 8:
+        print("  (more cases: see above for the count)")
+        shown += 1
+    if how and shown < 8:
+        shown += 1
         print("  %s: %s" % (c["id"], how[0]))
         for n in notes:
             if n.startswith("client output"):
