@@ -75,7 +75,7 @@ chmod +x "$work/build/fuzz/fuzz_nostart"
 overnight() {
     name=$1
     shift
-    FUZZ_NICE= sh "$src/fuzz/run.sh" overnight "$work/build" 20s 2 "$work/$name.work" "$work/$name.findings" "$@" \
+    FUZZ_NICE='' sh "$src/fuzz/run.sh" overnight "$work/build" 20s 2 "$work/$name.work" "$work/$name.findings" "$@" \
         >"$work/$name.out" 2>&1
     rc=$?
     out=$(cat "$work/$name.out")
@@ -101,7 +101,7 @@ expect_failure nostart "fuzz: nostart: the fuzzer could not start (status 12" no
 expect_failure mergebad "fuzz: mergebad: the corpus merge exited with status 1 (log: $work/mergebad.work/mergebad/merge.log)" mergebad
 expect_failure crashes "fuzz: crashes: FINDING crash: $work/crashes.findings/crashes/crash-0123456789abcdef" crashes
 # The other targets still run after a bad one, and their summaries are printed.
-echo "$(cat "$work/exits.out")" | grep -q '^fuzz: ok  *exec/s' && r=ok || r=bad
+grep -q '^fuzz: ok  *exec/s' "$work/exits.out" && r=ok || r=bad
 check "a failing target does not hide the others" $r "$(cat "$work/exits.out")"
 
 overnight noexec noexec
