@@ -263,19 +263,26 @@ END_TEST
 START_TEST(upgrade_statuses)
 {
     evk_case_result r;
-    const evk_case no = {.id = "upgrade.no-token", .spec = "r", .upgrade = "no-token"};
-    const evk_case bad = {.id = "upgrade.bad-token", .spec = "r", .upgrade = "bad-token"};
-    const evk_case two = {.id = "upgrade.second-connection", .spec = "r", .upgrade = "second"};
+    const evk_case no = {.id = "upgrade.no-token", .spec = "r", .upgrade = EVK_UPGRADE_NO_TOKEN};
+    const evk_case bad = {.id = "upgrade.bad-token", .spec = "r", .upgrade = EVK_UPGRADE_BAD_TOKEN};
+    const evk_case two = {.id = "upgrade.second-connection", .spec = "r", .upgrade = EVK_UPGRADE_SECOND};
     evk_obs o = {.http_status = 400};
     ck_assert_int_eq(judge(&no, &seed, &o, &r), EVK_VERDICT_PASS);
+    ck_assert_str_eq(r.expected, "HTTP 400 (or 401)");
+    ck_assert_str_eq(r.observed, "refused with HTTP 400");
     o.http_status = 401;
     ck_assert_int_eq(judge(&no, &seed, &o, &r), EVK_VERDICT_PASS);
     ck_assert_int_eq(judge(&bad, &seed, &o, &r), EVK_VERDICT_PASS);
     ck_assert_int_eq(judge(&two, &seed, &o, &r), EVK_VERDICT_FAIL);
     o.http_status = 400;
     ck_assert_int_eq(judge(&bad, &seed, &o, &r), EVK_VERDICT_FAIL);
+    ck_assert_str_eq(r.expected, "HTTP 401");
     o.http_status = 409;
     ck_assert_int_eq(judge(&two, &seed, &o, &r), EVK_VERDICT_PASS);
+    ck_assert_str_eq(r.expected, "HTTP 409");
+    evk_obs none = {.end_error = "no answer within 5 s"};
+    ck_assert_int_eq(judge(&two, &seed, &none, &r), EVK_VERDICT_FAIL);
+    ck_assert_str_eq(r.observed, "no answer within 5 s");
     evk_obs acc = {.upgrade_accepted = true};
     ck_assert_int_eq(judge(&no, &seed, &acc, &r), EVK_VERDICT_FAIL);
     ck_assert_msg(strstr(r.observed, "accepted") != NULL, "%s", r.observed);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "evk_cli.h"
+#include "evk_url.h"
 
 static const char usage[] =
     "usage: evack [options] [ws://host:port/path]   run the suite against a server\n"
@@ -98,11 +99,8 @@ void evk_headers_add(const char **v, size_t cap, size_t *n, char *text)
 bool evk_headers_have_bearer(const char *const *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        const char *h = v[i];
-        if (strncasecmp(h, "authorization:", 14) != 0) continue;
-        h += 14;
-        while (*h == ' ') h++;
-        if (strncasecmp(h, "bearer ", 7) == 0) return true;
+        const char *value = evk_header_authorization(v[i]);
+        if (value && strncasecmp(value, "bearer ", 7) == 0) return true;
     }
     return false;
 }
