@@ -38,7 +38,7 @@ static void target_event(evk_case_run *r, const evk_message *m, uint64_t t)
         after_violation(r, what);
         return;
     }
-    if (evk_cr_client_target(r) && !r->hs.acked) r->obs.early_events++;
+    if (evk_cr_target_is_client(r) && !r->hs.acked) r->obs.early_events++;
     int rc = evk_cr_model_target_event(r, &m->id, t);
     if (rc == EVK_EDUPID && !r->obs.target_violation[0])
         evk_cr_broke(r, EVK_P_TARGET_INVALID, "Event %s reuses the id of its own unacked Event", ids);
@@ -64,7 +64,7 @@ static void target_ack(evk_case_run *r, const evk_message *m, uint64_t t)
     if (evk_uuid_equal(&m->id, &r->x.a)) r->soak.a_unacked = false;
     if (a) {
         if (!a->seen++) a->t_first = evk_cr_rel(r, t);
-        if (evk_cr_client_target(r) && evk_uuid_equal(&m->id, &r->x.hs)) r->hs.acked = true;
+        if (evk_cr_target_is_client(r) && evk_uuid_equal(&m->id, &r->x.hs)) r->hs.acked = true;
         return;
     }
     if (evk_cr_we_sent(r, &m->id) && r->obs.close_predicted) {
@@ -158,7 +158,7 @@ static void target_message(evk_case_run *r, const char *text, size_t len, bool b
         r->deaf = true;
         return;
     }
-    if (r->ph == EVK_PH_HANDSHAKE && !evk_cr_client_target(r)) {
+    if (r->ph == EVK_PH_HANDSHAKE && !evk_cr_target_is_client(r)) {
         target_handshake(r, text, len, binary, t);
         return;
     }
@@ -210,7 +210,7 @@ static void on_piece(evk_case_run *r, const evk_net_event *ev)
     target_message(r, in->buf.data ? in->buf.data : "", in->buf.len, in->binary, ev->t_ms);
     evk_msgbuf_done(&in->buf);
     in->t_last = ev->t_ms;
-    if (r->ph == EVK_PH_HANDSHAKE && evk_cr_client_target(r) && r->hs.acked) {
+    if (r->ph == EVK_PH_HANDSHAKE && evk_cr_target_is_client(r) && r->hs.acked) {
         /* Let the client's opening burst (its own Events) pass before the
          * steps: what it sent before seeing a step is not "after" it. */
         evk_cr_wait_for(r, ev->t_ms + EVK_CR_CLIENT_QUIET_MS);
@@ -253,7 +253,7 @@ static void conn_ended(evk_case_run *r, const evk_net_event *ev)
         }
         r->obs.t_end = evk_cr_rel(r, ev->t_ms);
     }
-    if (!r->finished && r->ph == EVK_PH_HANDSHAKE && !r->hs.seen && !evk_cr_client_target(r) &&
+    if (!r->finished && r->ph == EVK_PH_HANDSHAKE && !r->hs.seen && !evk_cr_target_is_client(r) &&
         r->obs.end == EVK_END_DROP)
         return evk_cr_no_handshake(r, "the connection dropped first", false);
     if (!r->finished) evk_cr_finish(r);
@@ -283,7 +283,7 @@ static void on_conn_event(evk_conn *c, const evk_net_event *ev, evk_case_run *r)
     }
     switch (ev->kind) {
     case EVK_NET_OPEN:
-        if (evk_cr_client_target(r)) {
+        if (evk_cr_target_is_client(r)) {
             evk_cr_client_open(r, c);
             break;
         }
@@ -317,7 +317,7 @@ static void on_conn_event(evk_conn *c, const evk_net_event *ev, evk_case_run *r)
         return conn_ended(r, ev);
     }
     if (r->obs.end == EVK_END_CLOSE && !r->finished) {
-        if (r->ph == EVK_PH_HANDSHAKE && !r->hs.seen && !evk_cr_client_target(r)) {
+        if (r->ph == EVK_PH_HANDSHAKE && !r->hs.seen && !evk_cr_target_is_client(r)) {
             char what[64];
             snprintf(what, sizeof what, "it closed with %d first", r->obs.end_code);
             return evk_cr_no_handshake(r, what, false);

@@ -89,7 +89,7 @@ bool evk_cr_model_expire(evk_case_run *r)
     return true;
 }
 
-void evk_cr_on_mtick(evk_timer *t, void *user)
+void evk_cr_model_on_tick(evk_timer *t, void *user)
 {
     (void)t;
     evk_case_run *r = user;

@@ -34,7 +34,7 @@ void evk_cr_remember_sent(evk_case_run *r, const char *text, size_t len)
     evk_message m;
     if (evk_validate(r->s->o.profile, text, len, true, &m) < 0 || !m.has_id || m.kind != EVK_MSG_EVENT)
         return;
-    bool first_event = evk_cr_client_target(r) && !r->hs.ours_known;
+    bool first_event = evk_cr_target_is_client(r) && !r->hs.ours_known;
     remember_id(r, &m.id);
     if (first_event) { /* our handshake Event */
         r->x.hs = m.id;

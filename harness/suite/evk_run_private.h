@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "evk_err.h"
 #include "evk_expand.h"
 #include "evk_judge.h"
 #include "evk_msgbuf.h"
@@ -184,7 +185,7 @@ static inline uint64_t evk_cr_rel(const evk_case_run *r, uint64_t t)
     return t >= r->t0 ? t - r->t0 : 0;
 }
 
-static inline bool evk_cr_client_target(const evk_case_run *r)
+static inline bool evk_cr_target_is_client(const evk_case_run *r)
 {
     return r->s->o.target_role == EVK_ROLE_CLIENT;
 }
@@ -196,10 +197,10 @@ void evk_cr_judged(evk_case_run *r);
 void evk_cr_slot_free(evk_case_run *r);
 
 /* evk_steps.c */
-void evk_cr_note(evk_case_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+EVK_PRINTF(2, 3) void evk_cr_note(evk_case_run *r, const char *fmt, ...);
 /* The target broke the protocol (or evack failed: EVK_P_INTERNAL): the case
  * fails, saying what happened; the kind goes to the judge as a bit. */
-void evk_cr_broke(evk_case_run *r, evk_problem kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+EVK_PRINTF(3, 4) void evk_cr_broke(evk_case_run *r, evk_problem kind, const char *fmt, ...);
 const evk_step *evk_cr_steps(const evk_case_run *r); /* the steps for this target's role */
 void evk_cr_run_steps(evk_case_run *r);
 void evk_cr_wait_for(evk_case_run *r, uint64_t until);
@@ -234,7 +235,7 @@ void evk_cr_model_input(evk_case_run *r, const evk_net_event *ev);
  * happening at that deadline). false when it has none. */
 bool evk_cr_model_expire(evk_case_run *r);
 bool evk_cr_model_deadline(const evk_case_run *r, uint64_t *at);
-void evk_cr_on_mtick(evk_timer *t, void *user);
+void evk_cr_model_on_tick(evk_timer *t, void *user);
 void evk_cr_model_free(evk_case_run *r);
 
 /* evk_intake.c */

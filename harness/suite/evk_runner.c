@@ -120,7 +120,7 @@ static void start_case(evk_suite_state *s, size_t i)
     r->in.entry = r->out.entry = EVK_TREF_NONE;
     r->obs.target_role = s->o.target_role;
     r->timer = evk_timer_new(s->o.loop, evk_cr_on_timer, r);
-    r->model.tick = evk_timer_new(s->o.loop, evk_cr_on_mtick, r);
+    r->model.tick = evk_timer_new(s->o.loop, evk_cr_model_on_tick, r);
     r->cap = evk_timer_new(s->o.loop, evk_cr_on_cap, r);
     s->running++;
     if (!r->timer || !r->model.tick || !r->cap) {

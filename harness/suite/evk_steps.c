@@ -16,8 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "evk_err.h"
-
 #define SOAK_BURST_MS 20
 
 void evk_cr_note(evk_case_run *r, const char *fmt, ...)
@@ -60,7 +58,7 @@ EVK_PRINTF(3, 4) static void skip_case(evk_case_run *r, evk_skip_why why, const 
 const evk_step *evk_cr_steps(const evk_case_run *r)
 {
     static const evk_step none[] = {{.kind = EVK_STEP_END}};
-    if (evk_cr_client_target(r) && r->c->c_steps) return r->c->c_steps;
+    if (evk_cr_target_is_client(r) && r->c->c_steps) return r->c->c_steps;
     return r->c->steps ? r->c->steps : none;
 }
 
@@ -105,7 +103,7 @@ static bool hold_step(evk_case_run *r, const evk_step *st, uint64_t t)
 {
     const evk_profile *p = r->s->o.profile;
     evk_cr_held *h = &r->held;
-    bool client = evk_cr_client_target(r);
+    bool client = evk_cr_target_is_client(r);
     if (!r->wait_until) { /* the step begins */
         h->holding = true;
         h->want = st->n;
@@ -271,14 +269,14 @@ void evk_cr_on_timer(evk_timer *t, void *user)
     switch (r->ph) {
     case EVK_PH_CONNECT:
         r->obs.end = EVK_END_ERROR;
-        if (evk_cr_client_target(r))
+        if (evk_cr_target_is_client(r))
             evk_cr_client_no_connection(r);
         else
             snprintf(r->obs.end_error, sizeof r->obs.end_error, "no WebSocket connection within %llu ms",
                      (unsigned long long)r->s->o.wait_ms);
         return evk_cr_finish(r);
     case EVK_PH_HANDSHAKE: {
-        if (!evk_cr_client_target(r)) return evk_cr_no_handshake(r, "", true);
+        if (!evk_cr_target_is_client(r)) return evk_cr_no_handshake(r, "", true);
         /* Quiet since its last message (or no Ack of our handshake at all,
          * which the judge will see): on to the steps. */
         uint64_t t_now = evk_cr_now();
@@ -313,7 +311,7 @@ static bool holds_an_ack(const evk_case_run *r)
 {
     for (int i = 0; i < r->held.n; i++)
         if (!r->held.ev[i].acked) return true;
-    return (r->c->flags & EVK_CF_HOLD_HANDSHAKE) && !evk_cr_client_target(r) && !r->hs.ack_sent;
+    return (r->c->flags & EVK_CF_HOLD_HANDSHAKE) && !evk_cr_target_is_client(r) && !r->hs.ack_sent;
 }
 
 /* Judged: close the connections; the slot is free once they (and a
