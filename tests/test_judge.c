@@ -263,22 +263,54 @@ END_TEST
 START_TEST(upgrade_statuses)
 {
     evk_case_result r;
-    const evk_case no = {.id = "upgrade.no-token", .spec = "r", .upgrade = "no-token"};
-    const evk_case bad = {.id = "upgrade.bad-token", .spec = "r", .upgrade = "bad-token"};
-    const evk_case two = {.id = "upgrade.second-connection", .spec = "r", .upgrade = "second"};
+    const evk_case no = {.id = "upgrade.no-token", .spec = "r", .upgrade = EVK_UPGRADE_NO_TOKEN};
+    const evk_case bad = {.id = "upgrade.bad-token", .spec = "r", .upgrade = EVK_UPGRADE_BAD_TOKEN};
+    const evk_case two = {.id = "upgrade.second-connection", .spec = "r", .upgrade = EVK_UPGRADE_SECOND};
     evk_obs o = {.http_status = 400};
     ck_assert_int_eq(judge(&no, &seed, &o, &r), EVK_VERDICT_PASS);
+    ck_assert_str_eq(r.expected, "HTTP 400 (or 401)");
+    ck_assert_str_eq(r.observed, "refused with HTTP 400");
     o.http_status = 401;
     ck_assert_int_eq(judge(&no, &seed, &o, &r), EVK_VERDICT_PASS);
     ck_assert_int_eq(judge(&bad, &seed, &o, &r), EVK_VERDICT_PASS);
     ck_assert_int_eq(judge(&two, &seed, &o, &r), EVK_VERDICT_FAIL);
     o.http_status = 400;
     ck_assert_int_eq(judge(&bad, &seed, &o, &r), EVK_VERDICT_FAIL);
+    ck_assert_str_eq(r.expected, "HTTP 401");
     o.http_status = 409;
     ck_assert_int_eq(judge(&two, &seed, &o, &r), EVK_VERDICT_PASS);
+    ck_assert_str_eq(r.expected, "HTTP 409");
+    evk_obs none = {.end_error = "no answer within 5 s"};
+    ck_assert_int_eq(judge(&two, &seed, &none, &r), EVK_VERDICT_FAIL);
+    ck_assert_str_eq(r.observed, "no answer within 5 s");
     evk_obs acc = {.upgrade_accepted = true};
     ck_assert_int_eq(judge(&no, &seed, &acc, &r), EVK_VERDICT_FAIL);
     ck_assert_msg(strstr(r.observed, "accepted") != NULL, "%s", r.observed);
+}
+END_TEST
+
+/* PROTOCOL.md §5's table, as the judge and the reference read it. */
+static const struct {
+    evk_upgrade k;
+    int status, also;
+    const char *name;
+} upgrades[] = {
+    {EVK_UPGRADE_NONE, 101, 0, "none"},
+    {EVK_UPGRADE_NO_TOKEN, 400, 401, "no-token"},
+    {EVK_UPGRADE_BAD_TOKEN, 401, 0, "bad-token"},
+    {EVK_UPGRADE_SECOND, 409, 0, "second-connection"},
+};
+
+START_TEST(upgrade_table)
+{
+    evk_upgrade k = upgrades[_i].k;
+    ck_assert_int_eq(evk_upgrade_status(k), upgrades[_i].status);
+    ck_assert_int_eq(evk_upgrade_also(k), upgrades[_i].also);
+    ck_assert_str_eq(evk_upgrade_name(k), upgrades[_i].name);
+    ck_assert(evk_upgrade_accepts(k, upgrades[_i].status));
+    ck_assert(evk_upgrade_accepts(k, upgrades[_i].also) == (upgrades[_i].also != 0));
+    ck_assert(!evk_upgrade_accepts(k, 0));
+    ck_assert(!evk_upgrade_accepts(k, 500));
 }
 END_TEST
 
@@ -322,6 +354,7 @@ static Suite *judge_suite(void)
     tcase_add_test(tc, flags_skips_and_target_violations);
     tcase_add_test(tc, skip_reasons_follow_the_profile);
     tcase_add_test(tc, upgrade_statuses);
+    tcase_add_loop_test(tc, upgrade_table, 0, (int)EVK_COUNTOF(upgrades));
     tcase_add_test(tc, problems_are_bits_not_words);
     tcase_add_test(tc, latency_percentiles);
     tcase_add_test(tc, tolerance_rule);

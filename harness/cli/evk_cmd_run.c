@@ -9,6 +9,7 @@
 #include "evk_cli.h"
 #include "evk_err.h"
 #include "evk_net.h"
+#include "evk_probe.h"
 #include "evk_ref.h"
 #include "evk_report.h"
 #include "evk_runner.h"
@@ -235,7 +236,7 @@ int evk_cmd_run(int argc, char **argv)
     pr.nsel = n;
     so.on_listen = on_listen_cb;
     so.on_progress = on_progress;
-    if (!client_role && evk_suite_probe(&so, err, sizeof err) < 0) {
+    if (!client_role && evk_suite_probe(&so, NULL, err, sizeof err) != EVK_PROBE_OK) {
         evk_ref_server_free(embedded);
         evk_loop_free(loop);
         evk_die("%s", err);

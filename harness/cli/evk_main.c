@@ -7,6 +7,7 @@
 #include "evk_cli.h"
 #include "evk_err.h"
 #include "evk_fl_cmd.h"
+#include "evk_url.h"
 
 #ifndef EVK_VERSION /* CMake's project version, one place for the binary and the package */
 #error "EVK_VERSION is not defined (set by CMakeLists.txt)"
@@ -56,11 +57,8 @@ static const char usage[] =
 bool evk_headers_have_bearer(const char *const *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        const char *h = v[i];
-        if (strncasecmp(h, "authorization:", 14) != 0) continue;
-        h += 14;
-        while (*h == ' ') h++;
-        if (strncasecmp(h, "bearer ", 7) == 0) return true;
+        const char *value = evk_header_authorization(v[i]);
+        if (value && strncasecmp(value, "bearer ", 7) == 0) return true;
     }
     return false;
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "evk_profile.h"
+#include "evk_upgrade.h"
 #include "evk_validate.h"
 
 typedef enum evk_verdict {
@@ -98,7 +99,7 @@ typedef struct evk_case {
     const evk_step *c_steps; /* when set: the steps against a client target */
     int also_codes[3];    /* close codes also accepted (e.g. 1007, 1009) */
     evk_violation also;   /* a violation class whose close is also accepted */
-    const char *upgrade;  /* upgrade cases: "no-token", "bad-token", "second" */
+    evk_upgrade upgrade;  /* upgrade cases: which bad upgrade (NONE: an ordinary case) */
     const char *needs_field; /* runs only when the profile's Events have this field */
 } evk_case;
 

@@ -183,15 +183,14 @@ void evk_judge(const evk_case *c, const evk_profile *p, const evk_obs *o, uint64
         return;
     }
 
-    if (c->upgrade) {
-        bool no = strcmp(c->upgrade, "no-token") == 0, bad = strcmp(c->upgrade, "bad-token") == 0;
-        int want = no ? 400 : bad ? 401 : 409;
-        say(&exp, "HTTP %d%s", want, no ? " (or 401)" : "");
+    if (c->upgrade != EVK_UPGRADE_NONE) {
+        int want = evk_upgrade_status(c->upgrade), also = evk_upgrade_also(c->upgrade);
+        if (also) say(&exp, "HTTP %d (or %d)", want, also);
+        else say(&exp, "HTTP %d", want);
         if (o->upgrade_accepted) say(&obs, "the upgrade was accepted (101)");
         else if (o->http_status) say(&obs, "refused with HTTP %d", o->http_status);
         else say(&obs, "%s", o->end_error[0] ? o->end_error : "no answer");
-        bool ok = o->http_status == want || (no && o->http_status == 401);
-        r->verdict = ok ? EVK_VERDICT_PASS : EVK_VERDICT_FAIL;
+        r->verdict = evk_upgrade_accepts(c->upgrade, o->http_status) ? EVK_VERDICT_PASS : EVK_VERDICT_FAIL;
         return;
     }
 
