@@ -9,21 +9,56 @@
 #include "evk_json.h"
 #include "evk_ts.h"
 
-static cJSON *neutral_value(const evk_profile *p, const evk_field *f)
+/* s as a JSON string literal into out; its length, or -1 when it does not fit. */
+static int string_literal(const char *s, char *out, size_t cap)
 {
-    if (f->types & EVK_JT_STRING) {
-        /* Only the fatal-status field must avoid the fatal value. */
-        bool fatal_field = p->has_fatal && strcmp(f->name, p->fatal_field) == 0;
-        for (size_t i = 0; i < f->n_enum; i++)
-            if (!fatal_field || strcmp(f->enums[i], p->fatal_value) != 0)
-                return cJSON_CreateString(f->enums[i]);
-        return cJSON_CreateString("");
+    size_t o = 0;
+    char e[8];
+    if (cap < 3) return -1;
+    out[o++] = '"';
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        size_t k = 1;
+        if (c == '"' || c == '\\') e[0] = '\\', e[1] = (char)c, k = 2;
+        else if (c < 0x20) k = (size_t)snprintf(e, sizeof e, "\\u%04x", c);
+        else e[0] = (char)c;
+        if (o + k + 2 > cap) return -1; /* and the closing quote, the NUL */
+        memcpy(out + o, e, k);
+        o += k;
     }
-    if (f->types & EVK_JT_OBJECT) return cJSON_CreateObject();
-    if (f->types & EVK_JT_NUMBER) return cJSON_CreateNumber(0);
-    if (f->types & EVK_JT_BOOL) return cJSON_CreateFalse();
-    if (f->types & EVK_JT_NULL) return cJSON_CreateNull();
-    return cJSON_CreateArray();
+    out[o++] = '"';
+    out[o] = '\0';
+    return (int)o;
+}
+
+int evk_neutral_value(const evk_profile *p, const evk_field *f, char *out, size_t cap)
+{
+    /* The first type allowed, in this order. */
+    static const struct { unsigned type; const char *text; } order[] = {
+        {EVK_JT_STRING, "\"\""}, {EVK_JT_OBJECT, "{}"}, {EVK_JT_NUMBER, "0"},
+        {EVK_JT_BOOL, "false"},  {EVK_JT_NULL, "null"}, {EVK_JT_ARRAY, "[]"},
+    };
+    const char *word = NULL;
+    int n;
+    if (f->types & EVK_JT_STRING)
+        for (size_t i = 0; i < f->n_enum && !word; i++)
+            if (!evk_profile_is_fatal(p, f->name, f->enums[i])) word = f->enums[i];
+    if (word) {
+        n = string_literal(word, out, cap);
+    } else {
+        const char *text = "null"; /* a field that allows no type: none is valid */
+        for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+            if (f->types & order[i].type) {
+                text = order[i].text;
+                break;
+            }
+        n = snprintf(out, cap, "%s", text);
+    }
+    if (n < 0 || (size_t)n >= cap) {
+        if (cap) out[0] = '\0';
+        return EVK_ETOOBIG;
+    }
+    return n;
 }
 
 /* The common part of both kinds: discriminator, id, sent_at, required fields. */
@@ -43,7 +78,8 @@ static cJSON *skeleton(const evk_profile *p, const evk_schema *s, const evk_uuid
         if (f->format == EVK_FMT_ISO8601) ok = cJSON_AddStringToObject(o, f->name, ts) != NULL;
         else if (f->format == EVK_FMT_UUID) ok = cJSON_AddStringToObject(o, f->name, ids) != NULL;
         else if (f->required) {
-            cJSON *v = neutral_value(p, f);
+            char nv[EVK_NEUTRAL_MAX];
+            cJSON *v = evk_neutral_value(p, f, nv, sizeof nv) < 0 ? NULL : cJSON_Parse(nv);
             ok = v && cJSON_AddItemToObject(o, f->name, v);
         }
     }

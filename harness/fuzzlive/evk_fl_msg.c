@@ -335,8 +335,7 @@ static const char *non_fatal_enum(const evk_profile *p, const evk_field *f, evk_
     const char *pick[EVK_PROFILE_MAX_ENUM];
     size_t n = 0;
     for (size_t k = 0; k < f->n_enum; k++)
-        if (!p->has_fatal || strcmp(f->name, p->fatal_field) != 0 || strcmp(f->enums[k], p->fatal_value) != 0)
-            pick[n++] = f->enums[k];
+        if (!evk_profile_is_fatal(p, f->name, f->enums[k])) pick[n++] = f->enums[k];
     return n ? pick[evk_fl_rng_below(r, n)] : NULL;
 }
 
