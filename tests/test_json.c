@@ -217,6 +217,24 @@ static char *nested(size_t depth, size_t *len)
     return s;
 }
 
+START_TEST(utf8_texts)
+{
+    ck_assert(evk_utf8_valid("", 0));
+    ck_assert(evk_utf8_valid("caf\xc3\xa9 \xf0\x9f\x98\x80", 10));
+    ck_assert(evk_utf8_valid("\xef\xbf\xbf\xf4\x8f\xbf\xbf", 7)); /* U+FFFF, U+10FFFF */
+    ck_assert(evk_utf8_valid("a\0b", 3));                              /* NUL is UTF-8 */
+    ck_assert(!evk_utf8_valid("\xff", 1));
+    ck_assert(!evk_utf8_valid("\x80", 1));                 /* a lone continuation byte */
+    ck_assert(!evk_utf8_valid("\xc0\xaf", 2));             /* overlong */
+    ck_assert(!evk_utf8_valid("\xe0\x80\xaf", 3));         /* overlong */
+    ck_assert(!evk_utf8_valid("\xed\xa0\x80", 3));         /* a surrogate */
+    ck_assert(!evk_utf8_valid("\xf4\x90\x80\x80", 4));     /* above U+10FFFF */
+    ck_assert(!evk_utf8_valid("\xc3", 1));                 /* cut short */
+    ck_assert(!evk_utf8_valid("\xe2\x82", 2));             /* cut short */
+    ck_assert(!evk_utf8_valid("\xe2\x82\xac\xe2", 4));     /* the last one cut short */
+}
+END_TEST
+
 START_TEST(deep_nesting_is_bounded)
 {
     size_t len;
@@ -249,6 +267,7 @@ static Suite *json_suite(void)
     tcase_add_test(tc, lone_surrogate_noted);
     tcase_add_test(tc, unescape_values);
     tcase_add_test(tc, pointer_lookup);
+    tcase_add_test(tc, utf8_texts);
     tcase_add_test(tc, deep_nesting_is_bounded);
     suite_add_tcase(s, tc);
     return s;

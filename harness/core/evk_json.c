@@ -61,6 +61,21 @@ static size_t utf8_seq(const unsigned char *t, size_t n, size_t p)
     return need + 1;
 }
 
+bool evk_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t p = 0; p < len;) {
+        if (u[p] < 0x80) {
+            p++;
+            continue;
+        }
+        size_t k = utf8_seq(u, len, p);
+        if (!k) return false;
+        p += k;
+    }
+    return true;
+}
+
 /* Bytes that need no thought inside a string: printable ASCII but '"', '\\'. */
 static const unsigned char plain_byte[256] = {
 #define R8(x) x, x, x, x, x, x, x, x

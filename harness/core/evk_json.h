@@ -91,6 +91,12 @@ int evk_json_has_dup_key(const char *text, size_t len);
  * NUL. Returns 0, or -1 when the result needs more than cap-1 bytes. */
 int evk_json_unescape(const char *s, size_t len, char *out, size_t cap, size_t *out_len);
 
+/* Is s[0..len) valid UTF-8 (RFC 3629: no overlong forms, no UTF-16
+ * surrogates, nothing above U+10FFFF, no sequence cut off)? The check the
+ * scanner makes inside strings, for whole texts (e.g. a WebSocket text
+ * message, which RFC 6455 requires to be UTF-8). */
+bool evk_utf8_valid(const char *s, size_t len);
+
 /* Resolve a JSON pointer (RFC 6901, object members only, "~0"/"~1" escapes)
  * inside a valid JSON text. On success fills *found (key fields unused) and
  * returns 0; -1 when some step is missing or not an object. A step that

@@ -76,7 +76,4 @@ void evk_fl_escape_string(evk_fl_rng *r, const char *s, char *out, size_t cap);
  * (the runner would read it as a placeholder). */
 void evk_fl_mutate_bytes(evk_fl_rng *r, char *text, size_t *len, size_t cap);
 
-/* Is s[0..len) valid UTF-8 (no overlongs, surrogates or > U+10FFFF)? */
-bool evk_fl_utf8_valid(const char *s, size_t len);
-
 #endif

@@ -16,6 +16,7 @@
 #include "evk_fl_min.h"
 #include "evk_fl_msg.h"
 #include "evk_fl_verdict.h"
+#include "evk_json.h"
 #include "evk_validate.h"
 
 static evk_profile seed, strict;
@@ -125,7 +126,7 @@ static void cover(const evk_profile *p, bool trigger, unsigned sessions, coverag
             evk_violation first;
             evk_fl_defects(p, st->msg.raw, len, st->kind != EVK_STEP_SEND_BINARY, &first);
             cv->violations[first]++;
-            if (!evk_fl_utf8_valid(st->msg.raw, len)) cv->invalid_utf8++;
+            if (!evk_utf8_valid(st->msg.raw, len)) cv->invalid_utf8++;
             /* Only the last message of a session may break a rule (the two
              * Events of a duplicate id are both valid on their own). */
             if (k < last_send && first != EVK_V_NONE) cv->prefix_invalid++;
@@ -305,17 +306,6 @@ START_TEST(alternatives_fit)
     unsigned all = (1u << EVK_V_MISSING_FIELD) | (1u << EVK_V_WRONG_TYPE) | (1u << EVK_V_DUPLICATE_ID) |
                    (1u << EVK_V_ACK_TIMEOUT) | (1u << EVK_V_UNKNOWN_ACK) | (1u << EVK_V_FATAL_STATUS);
     ck_assert(!evk_fl_add_alternatives(&e, &strict, all, NULL));
-}
-END_TEST
-
-START_TEST(utf8_rows)
-{
-    ck_assert(evk_fl_utf8_valid("caf\xc3\xa9 \xf0\x9f\x98\x80", 10));
-    ck_assert(!evk_fl_utf8_valid("\xff", 1));
-    ck_assert(!evk_fl_utf8_valid("\xc0\xaf", 2));         /* overlong */
-    ck_assert(!evk_fl_utf8_valid("\xed\xa0\x80", 3));     /* a surrogate */
-    ck_assert(!evk_fl_utf8_valid("\xf4\x90\x80\x80", 4)); /* above U+10FFFF */
-    ck_assert(!evk_fl_utf8_valid("\xc3", 1));             /* cut short */
 }
 END_TEST
 
@@ -536,7 +526,6 @@ static Suite *suite(void)
     tcase_add_loop_test(t, defects_row, 0, (int)EVK_COUNTOF(defect_rows));
     tcase_add_test(t, defects_binary);
     tcase_add_test(t, alternatives_fit);
-    tcase_add_test(t, utf8_rows);
     tcase_add_loop_test(t, verdict_row, 0, (int)EVK_COUNTOF(verdict_rows));
     tcase_add_test(t, verdict_reproduces);
     tcase_add_loop_test(t, finding_round_trip, 0, 2);
