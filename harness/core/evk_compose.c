@@ -9,28 +9,6 @@
 #include "evk_json.h"
 #include "evk_ts.h"
 
-/* s as a JSON string literal into out; its length, or -1 when it does not fit. */
-static int string_literal(const char *s, char *out, size_t cap)
-{
-    size_t o = 0;
-    char e[8];
-    if (cap < 3) return -1;
-    out[o++] = '"';
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        size_t k = 1;
-        if (c == '"' || c == '\\') e[0] = '\\', e[1] = (char)c, k = 2;
-        else if (c < 0x20) k = (size_t)snprintf(e, sizeof e, "\\u%04x", c);
-        else e[0] = (char)c;
-        if (o + k + 2 > cap) return -1; /* and the closing quote, the NUL */
-        memcpy(out + o, e, k);
-        o += k;
-    }
-    out[o++] = '"';
-    out[o] = '\0';
-    return (int)o;
-}
-
 int evk_neutral_value(const evk_profile *p, const evk_field *f, char *out, size_t cap)
 {
     /* The first type allowed, in this order. */
@@ -44,7 +22,8 @@ int evk_neutral_value(const evk_profile *p, const evk_field *f, char *out, size_
         for (size_t i = 0; i < f->n_enum && !word; i++)
             if (!evk_profile_is_fatal(p, f->name, f->enums[i])) word = f->enums[i];
     if (word) {
-        n = string_literal(word, out, cap);
+        size_t q = evk_json_quote(word, out, cap);
+        n = q ? (int)q : -1;
     } else {
         const char *text = "null"; /* a field that allows no type: none is valid */
         for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)

@@ -12,17 +12,12 @@
 
 /* ---- members -------------------------------------------------------- */
 
-static void key_literal(const char *name, char *out, size_t cap)
-{
-    snprintf(out, cap, "\"%s\"", name);
-}
-
+/* Members are found by key value, as the validator and evk_jobj read them
+ * ("\u0069d" is "id"): the core compares. */
 int evk_fl_msg_find(const evk_fl_msg *m, const char *name)
 {
-    char k[EVK_FL_KEY_MAX];
-    key_literal(name, k, sizeof k);
     for (size_t i = 0; i < m->n; i++)
-        if (strcmp(m->m[i].key, k) == 0) return (int)i;
+        if (evk_json_literal_is(m->m[i].key, strlen(m->m[i].key), name)) return (int)i;
     return -1;
 }
 
@@ -41,8 +36,7 @@ int evk_fl_msg_set(evk_fl_msg *m, const char *name, const char *value)
     int i = evk_fl_msg_find(m, name);
     if (i < 0) {
         char k[EVK_FL_KEY_MAX];
-        key_literal(name, k, sizeof k);
-        return evk_fl_msg_add(m, k, value);
+        return evk_json_quote(name, k, sizeof k) ? evk_fl_msg_add(m, k, value) : -1;
     }
     if (strlen(value) >= EVK_FL_VAL_MAX) return -1;
     snprintf(m->m[i].val, EVK_FL_VAL_MAX, "%s", value);

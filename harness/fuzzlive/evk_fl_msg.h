@@ -45,7 +45,7 @@ typedef struct evk_fl_msg {
 void evk_fl_msg_base(evk_fl_msg *m, const evk_profile *p, evk_msg_kind kind, const char *id,
                      evk_fl_rng *r);
 
-/* The member whose key is the plain name, or -1. */
+/* The first member whose key's value is name (escapes read), or -1. */
 int evk_fl_msg_find(const evk_fl_msg *m, const char *name);
 /* Set member `name` to value (appended when absent). */
 int evk_fl_msg_set(evk_fl_msg *m, const char *name, const char *value);
