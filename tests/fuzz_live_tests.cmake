@@ -1,4 +1,4 @@
-# The live fuzzer (issue 7; docs/fuzz-live.md), included by tests/CMakeLists.txt.
+# The live fuzzer (docs/fuzz-live.md), included by tests/CMakeLists.txt.
 #
 # fuzz_live.unit            generator determinism, defects, finding files, verdicts
 # fuzz_live.cli             usage errors and unreachable targets exit 2, replay says no
