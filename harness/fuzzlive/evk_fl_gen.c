@@ -622,7 +622,7 @@ static bool opening(gen *g)
         else evk_fl_case_describe(g->fc, "never acked the handshake Event");
         return false;
     }
-    /* An Event before the handshake Ack (strict: a violation). */
+    /* An Event before the handshake Ack (a violation where the profile says so). */
     valid_event(g, NULL, false);
     evk_msg_tpl t = {.kind = EVK_MSG_ACK, .id = "hs"};
     ack_step(g, EVK_STEP_ACK_HANDSHAKE, 0, 0.1, &t);
