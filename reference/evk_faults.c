@@ -3,7 +3,7 @@
 #include <string.h>
 
 static const evk_fault_info table[] = {
-    {EVK_FAULT_NONE, "none", EVK_FR_SC, "no fault: the correct reference peer"},
+    {EVK_FAULT_NONE, "none", EVK_ROLES_SC, "no fault: the correct reference peer"},
 #define EVK_X(id, name, roles, what) {EVK_FAULT_##id, name, roles, what},
     EVK_FAULT_MAP(EVK_X)
 #undef EVK_X

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The live fuzzer against the reference server (issue 7).
+# The live fuzzer against the reference server.
 #
 #   fuzz_live.sh EVACK client-clean PROFILE | client-fault NAME PROFILE
 #       the same against the reference client (evack listens; every session
@@ -13,7 +13,7 @@
 #       (default 5) must find nothing (exit 0, no finding files).
 #   fuzz_live.sh EVACK fault NAME PROFILE
 #       the reference server with fault NAME: a run of at most EVK_FL_FAULT_S
-#       seconds (default 30; the issue's bound is 60) must find it (exit 1,
+#       seconds (default 30; the required bound is 60) must find it (exit 1,
 #       a finding saved), and the saved finding, minimised when minimisation
 #       succeeded, must replay as "reproduced" against a fresh faulty server
 #       and as "not reproduced" against a correct one.

@@ -44,8 +44,8 @@ static evk_fault fault_named(const char *name, unsigned role)
     if (!name) return EVK_FAULT_NONE;
     int f = evk_fault_lookup(name, role);
     if (f < 0)
-        evk_die("unknown %s fault '%s' (see evack ref faults --role %s)", role == EVK_FR_S ? "server" : "client",
-                name, role == EVK_FR_S ? "server" : "client");
+        evk_die("unknown %s fault '%s' (see evack ref faults --role %s)", evk_roles_name(role), name,
+                evk_roles_name(role));
     return (evk_fault)f;
 }
 
@@ -82,7 +82,7 @@ static int ref_server(int argc, char **argv)
     char err[512];
     if (evk_profile_load(&profile, profile_name, err, sizeof err) < 0) evk_die("%s", err);
     evk_ref_opts o = {.profile = &profile, .ack_limit_ms = (uint64_t)(ack * 1000 + 0.5),
-                      .fault = fault_named(fault, EVK_FR_S), .token = token, .verbose = verbose,
+                      .fault = fault_named(fault, EVK_ROLES_S), .token = token, .verbose = verbose,
                       .ack_delay_ms = (uint64_t)ack_delay};
     if (!cert != !key) evk_die("TLS needs both --cert and --key");
     if (cert && access(cert, R_OK) != 0) evk_die("--cert %s: cannot read the file", cert);
@@ -138,7 +138,7 @@ static int ref_client(int argc, char **argv)
     char err[512];
     if (evk_profile_load(&profile, profile_name, err, sizeof err) < 0) evk_die("%s", err);
     if (evk_url_check(url, err, sizeof err) < 0) evk_die("%s", err);
-    evk_ref_opts o = {.profile = &profile, .fault = fault_named(fault, EVK_FR_C), .send_events = events,
+    evk_ref_opts o = {.profile = &profile, .fault = fault_named(fault, EVK_ROLES_C), .send_events = events,
                       .verbose = verbose, .ack_delay_ms = (uint64_t)ack_delay};
     evk_loop *loop = evk_loop_new(NULL, err, sizeof err);
     if (!loop) evk_die("%s", err);
@@ -156,12 +156,12 @@ static int ref_client(int argc, char **argv)
 
 static int ref_faults(int argc, char **argv)
 {
-    unsigned role = EVK_FR_SC;
+    unsigned role = EVK_ROLES_SC;
     evk_args a = {.argc = argc, .argv = argv};
     for (a.i = 1; a.i < argc; a.i++) {
         if (evk_arg_is(&a, "--role", true)) {
-            if (strcmp(a.value, "server") == 0) role = EVK_FR_S;
-            else if (strcmp(a.value, "client") == 0) role = EVK_FR_C;
+            if (strcmp(a.value, "server") == 0) role = EVK_ROLES_S;
+            else if (strcmp(a.value, "client") == 0) role = EVK_ROLES_C;
             else evk_die("--role '%s': expected server or client", a.value);
         } else evk_die("unknown argument '%s'", argv[a.i]);
     }
@@ -169,8 +169,7 @@ static int ref_faults(int argc, char **argv)
     const evk_fault_info *t = evk_fault_table(&n);
     for (size_t i = 1; i < n; i++) {
         if (!(t[i].roles & role)) continue;
-        const char *r = t[i].roles == EVK_FR_SC ? "both" : t[i].roles == EVK_FR_S ? "server" : "client";
-        printf("%-30s %-6s %s\n", t[i].name, r, t[i].what);
+        printf("%-30s %-6s %s\n", t[i].name, evk_roles_name(t[i].roles), t[i].what);
     }
     return 0;
 }

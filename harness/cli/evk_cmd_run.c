@@ -161,7 +161,7 @@ int evk_cmd_run(int argc, char **argv)
     if (o.fault && (o.target || client_role)) evk_die("--fault applies to the embedded reference server only (no TARGET)");
     evk_fault fault = EVK_FAULT_NONE;
     if (o.fault) {
-        int f = evk_fault_lookup(o.fault, EVK_FR_S);
+        int f = evk_fault_lookup(o.fault, EVK_ROLES_S);
         if (f < 0) evk_die("unknown server fault '%s' (see evack ref faults)", o.fault);
         fault = (evk_fault)f;
         if (fault == EVK_FAULT_DEEP_NESTING_CRASH)
@@ -171,7 +171,7 @@ int evk_cmd_run(int argc, char **argv)
 
     const evk_case **sel;
     size_t n;
-    if (evk_catalog_select(client_role ? EVK_CASE_C : EVK_CASE_S, o.cases, o.exclude, &sel, &n, err, sizeof err) < 0)
+    if (evk_catalog_select(client_role ? EVK_ROLES_C : EVK_ROLES_S, o.cases, o.exclude, &sel, &n, err, sizeof err) < 0)
         evk_die("%s", err);
     if (o.list) {
         for (size_t i = 0; i < n; i++) printf("%-30s %s\n", sel[i]->id, sel[i]->spec);

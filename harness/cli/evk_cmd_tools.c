@@ -208,7 +208,7 @@ static void md_cell(FILE *f, const char *s)
 
 static const char *role_word(const evk_case *c)
 {
-    return c->roles == EVK_CASE_SC ? "both" : c->roles == EVK_CASE_S ? "server" : "client";
+    return evk_roles_name(c->roles);
 }
 
 static void catalog_markdown(FILE *o, const rules *rs, const char *rules_path, const evk_case *const *all,
@@ -216,8 +216,8 @@ static void catalog_markdown(FILE *o, const rules *rs, const char *rules_path, c
 {
     size_t only_s = 0, only_c = 0, gaps = 0;
     for (size_t i = 0; i < n; i++) {
-        if (all[i]->roles == EVK_CASE_S) only_s++;
-        if (all[i]->roles == EVK_CASE_C) only_c++;
+        if (all[i]->roles == EVK_ROLES_S) only_s++;
+        if (all[i]->roles == EVK_ROLES_C) only_c++;
     }
     for (size_t i = 0; i < rs->n; i++)
         if (!rs->r[i].ncases) gaps++;
@@ -239,7 +239,8 @@ static void catalog_markdown(FILE *o, const rules *rs, const char *rules_path, c
     fputs("## Cases\n\n"
           "*target*: the role the implementation under test plays (`server`: evack connects\n"
           "to it; `client`: evack listens and the client connects; `both`: the case runs\n"
-          "in either role). *strict*: runs only under a profile with the fatal status;\n"
+          "in either role). *fatal status*: runs only under a profile with a fatal status;\n"
+          "*needs `field`*: runs only under a profile whose Events have that field;\n"
           "*informational*: recorded, never judged; *token*: runs only when `HEADERS`\n"
           "carries a bearer token. *rules*: the rules of the matrix below it checks.\n", o);
     char group[32] = "";
@@ -253,8 +254,8 @@ static void catalog_markdown(FILE *o, const rules *rs, const char *rules_path, c
                        "| --- | --- | --- | --- | --- |\n", group);
         }
         fprintf(o, "| `%s` | %s", c->id, role_word(c));
-        if (c->flags & EVK_CF_STRICT_ONLY) fputs(", strict", o);
-        if (c->needs_field) fprintf(o, ", strict (needs `%s`)", c->needs_field);
+        if (c->flags & EVK_CF_STRICT_ONLY) fputs(", fatal status", o);
+        if (c->needs_field) fprintf(o, ", needs `%s`", c->needs_field);
         if (c->flags & EVK_CF_INFORMATIONAL) fputs(", informational", o);
         if (c->flags & EVK_CF_NEEDS_TOKEN) fputs(", token", o);
         fputs(" | ", o);
@@ -286,7 +287,7 @@ static void catalog_markdown(FILE *o, const rules *rs, const char *rules_path, c
         for (size_t i = 0; i < r->ncases; i++) {
             const evk_case *c = find_case(all, n, r->cases[i]);
             fprintf(o, "%s`%s`%s", i ? ", " : "", c->id,
-                    c->roles == EVK_CASE_S ? " (S)" : c->roles == EVK_CASE_C ? " (C)" : "");
+                    c->roles == EVK_ROLES_S ? " (S)" : c->roles == EVK_ROLES_C ? " (C)" : "");
         }
         if (r->ncases && *r->note) {
             fputs("; ", o);
@@ -319,14 +320,14 @@ static void catalog_markdown(FILE *o, const rules *rs, const char *rules_path, c
 
 int evk_cmd_list(int argc, char **argv)
 {
-    unsigned roles = EVK_CASE_SC;
+    unsigned roles = EVK_ROLES_SC;
     bool markdown = false;
     const char *trace = NULL;
     evk_args a = {.argc = argc, .argv = argv};
     for (a.i = 1; a.i < argc; a.i++) {
         if (evk_arg_is(&a, "--role", true)) {
-            if (strcmp(a.value, "server") == 0) roles = EVK_CASE_S;
-            else if (strcmp(a.value, "client") == 0) roles = EVK_CASE_C;
+            if (strcmp(a.value, "server") == 0) roles = EVK_ROLES_S;
+            else if (strcmp(a.value, "client") == 0) roles = EVK_ROLES_C;
             else evk_die("--role '%s': expected server or client (the target's role)", a.value);
         } else if (evk_arg_is(&a, "--markdown", false)) markdown = true;
         else if (evk_arg_is(&a, "--traceability", true)) trace = a.value;
@@ -343,7 +344,7 @@ int evk_cmd_list(int argc, char **argv)
     size_t n;
     const evk_case *const *all = evk_catalog_all(&n);
     if (trace) {
-        if (roles != EVK_CASE_SC) evk_die("--traceability covers both roles; leave out --role");
+        if (roles != EVK_ROLES_SC) evk_die("--traceability covers both roles; leave out --role");
         rules rs;
         rules_load(&rs, trace, all, n);
         catalog_markdown(stdout, &rs, trace, all, n);
@@ -355,10 +356,11 @@ int evk_cmd_list(int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         const evk_case *c = all[i];
         if (!(c->roles & roles)) continue;
-        const char *who = c->roles == EVK_CASE_SC ? "both" : c->roles == EVK_CASE_S ? "server" : "client";
+        const char *who = role_word(c);
         if (markdown)
-            printf("| `%s` | %s%s | %s | %s |\n", c->id, who,
-                   (c->flags & EVK_CF_STRICT_ONLY) || c->needs_field ? " (strict)" : "", c->spec, c->doing ? c->doing : "");
+            printf("| `%s` | %s%s%s%s%s | %s | %s |\n", c->id, who, c->flags & EVK_CF_STRICT_ONLY ? " (fatal status)" : "",
+                   c->needs_field ? " (needs " : "", c->needs_field ? c->needs_field : "", c->needs_field ? ")" : "",
+                   c->spec, c->doing ? c->doing : "");
         else
             printf("%-30s %-6s %s\n", c->id, who, c->spec);
     }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "evk_profile.h"
+#include "evk_role.h"
 #include "evk_upgrade.h"
 #include "evk_validate.h"
 
@@ -29,12 +30,6 @@ typedef enum evk_verdict {
 
 const char *evk_verdict_name(evk_verdict v); /* "pass", "non-strict", "fail", "informational", "skip" */
 
-/* Which side of the protocol the TARGET plays in a case. */
-enum {
-    EVK_CASE_S = 1, /* the target is a server (evack connects to it) */
-    EVK_CASE_C = 2, /* the target is a client (evack listens) */
-    EVK_CASE_SC = 3,
-};
 
 enum {
     EVK_CF_STRICT_ONLY = 1 << 0,    /* runs only when the profile has the fatal status */
@@ -91,7 +86,7 @@ typedef struct evk_step {
 
 typedef struct evk_case {
     const char *id;       /* "group.name": the group is the part before the dot */
-    unsigned roles;       /* EVK_CASE_* */
+    unsigned roles;       /* EVK_ROLES_*: the roles of the target it runs against */
     unsigned flags;       /* EVK_CF_* */
     const char *spec;     /* the rule, quoted or summarised, with its section */
     const char *doing;    /* what the case does, in a few words */

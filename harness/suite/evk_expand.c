@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evk_compose.h"
 #include "evk_err.h"
 #include "evk_json.h"
 #include "evk_ts.h"
@@ -194,20 +195,8 @@ static int message(buf *b, const evk_msg_tpl *t, const evk_expand_ctx *x)
         else if (f->format == EVK_FMT_UUID) rc |= member(b, &first, &set_done, t, x, f->name, ids);
         else if (strcmp(f->name, "payload") == 0 && t->payload) rc |= member(b, &first, &set_done, t, x, f->name, t->payload);
         else if (f->required) {
-            const char *neutral = "null";
-            char e[EVK_NAME_MAX + 3];
-            if (f->types & EVK_JT_STRING) {
-                neutral = "\"\"";
-                for (size_t k = 0; k < f->n_enum; k++)
-                    if (!p->has_fatal || strcmp(f->enums[k], p->fatal_value) != 0) {
-                        snprintf(e, sizeof e, "\"%s\"", f->enums[k]);
-                        neutral = e;
-                        break;
-                    }
-            } else if (f->types & EVK_JT_OBJECT) neutral = "{}";
-            else if (f->types & EVK_JT_NUMBER) neutral = "0";
-            else if (f->types & EVK_JT_BOOL) neutral = "false";
-            else if (f->types & EVK_JT_ARRAY) neutral = "[]";
+            char neutral[EVK_NEUTRAL_MAX];
+            if (evk_neutral_value(p, f, neutral, sizeof neutral) < 0) return -1;
             rc |= member(b, &first, &set_done, t, x, f->name, neutral);
         }
     }
