@@ -65,7 +65,7 @@ typedef enum evk_problem {
     EVK_P_CLOSED_VALID,    /* closed (or dropped) on valid traffic */
     EVK_P_NO_CLOSE,        /* no close after a violation */
     EVK_P_EARLY_CLOSE,     /* closed before the deadline */
-    EVK_P_LATE_CLOSE,      /* closed after the deadline */
+    EVK_P_LATE_CLOSE,      /* closed after the deadline, or not at once after a violation */
     EVK_P_MISSING_ACK,     /* an Event of ours was never acked */
     EVK_P_DOUBLE_ACK,      /* ... acked more than once */
     EVK_P_LATE_ACK,        /* ... acked after the limit */
@@ -75,6 +75,7 @@ typedef enum evk_problem {
     EVK_P_EARLY_EVENTS,    /* Events before the handshake Ack, where that is a violation */
     EVK_P_CONNECT,         /* the connection never opened */
     EVK_P_INTERNAL,        /* evack itself failed (out of memory, a bad template) */
+    EVK_P_ACKED_VIOLATION, /* acked the violating message itself */
 } evk_problem;
 
 #define EVK_PROBLEM_BIT(p) (1u << (p))
