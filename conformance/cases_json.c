@@ -61,9 +61,9 @@ const evk_case evk_cases_json[] = {
      .doing = "send a valid Event whose string values are written with \\u escapes: it must be acked",
      .steps = STEPS(SEND(EV(.escaped = true, .extra = ",\"x\":\"caf\\u00e9 \\ud83d\\ude00\"")))},
     {.id = "json.lone-surrogate", .roles = EVK_ROLES_SC, .flags = EVK_CF_INFORMATIONAL,
-     .spec = "PROTOCOL.md §2: lone surrogate escapes (\"\\ud800\") are allowed by the grammar, their meaning is implementation-defined: informational.",
+     .spec = "PROTOCOL.md §2: lone surrogate escapes (\"\\ud800\") are allowed by the grammar, their meaning is implementation-defined: informational (a crash, a hang or a dropped connection still fails).",
      .doing = "send an Event with an extra field \"\\ud800\" (a lone high surrogate)",
-     .steps = STEPS(SEND(EV(.extra = ",\"x\":\"\\ud800\"")))},
+     .steps = STEPS(SEND(EV(.extra = ",\"x\":\"\\ud800\"")), WAIT_ACKS, PING)},
     {.id = "json.deep-nesting", .roles = EVK_ROLES_SC, .also = EVK_V_NOT_JSON, .also_codes = {1009},
      .spec = "RFC 8259 §9 lets a parser limit nesting; HARNESS.md: 10,000 levels inside an extra field must not crash or hang the target: an Ack, the not-JSON close, or 1009.",
      .doing = "send a valid Event with 10,000 nested arrays in an extra field",
@@ -73,8 +73,8 @@ const evk_case evk_cases_json[] = {
      .doing = "send a valid Event with a 512 KiB extra field",
      .steps = STEPS(SEND(EV(.extra = ",\"x\":\"${pad:524288}\"")))},
     {.id = "json.duplicate-key", .roles = EVK_ROLES_SC, .flags = EVK_CF_INFORMATIONAL,
-     .spec = "RFC 8259 §4: names SHOULD be unique; with duplicates the behaviour is unpredictable: informational.",
+     .spec = "RFC 8259 §4, PROTOCOL.md §2: names SHOULD be unique; a parser keeps the first, the last, or refuses the text (4002): each is correct, so the case is informational (a crash, a hang or a dropped connection still fails).",
      .doing = "send an Event whose \"id\" appears twice with two UUIDs",
-     .steps = STEPS(SEND(EV(.extra = ",\"id\":\"${b}\"")))},
+     .steps = STEPS(SEND(EV(.extra = ",\"id\":\"${b}\"")), WAIT_ACKS, PING)},
 };
 EVK_FAMILY_COUNT(json, evk_cases_json);

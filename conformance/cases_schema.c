@@ -73,6 +73,6 @@ const evk_case evk_cases_schema[] = {
      .doing = "send Events with sent_at without fraction, without offset, and with a comma",
      .steps = STEPS(SEND(EV(.set = "sent_at", .to = "\"2026-01-05T15:34:02+00:00\"")),
                SEND(EV(.set = "sent_at", .to = "\"2026-01-05T15:34:02.123456\"")),
-               SEND(EV(.set = "sent_at", .to = "\"2026-01-05T15:34:02,123456Z\"")))},
+               SEND(EV(.set = "sent_at", .to = "\"2026-01-05T15:34:02,123456Z\"")), WAIT_ACKS, PING)},
 };
 EVK_FAMILY_COUNT(schema, evk_cases_schema);

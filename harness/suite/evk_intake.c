@@ -21,23 +21,26 @@
 
 #define MAX_TARGET_MESSAGES 20000 /* no case asks for more: beyond it, a flood */
 
-/* Something came after the violation a correct target closes for. */
-static void after_violation(evk_case_run *r, const char *what)
+/* Something came after the violation reading d's target closes for. */
+static void after_violation(evk_reading *d, const char *what)
 {
-    if (!r->obs.after_violation++)
-        snprintf(r->obs.first_after, sizeof r->obs.first_after, "%s", what);
+    if (!d->after_violation++) snprintf(d->first_after, sizeof d->first_after, "%s", what);
+}
+
+/* ... for every reading that predicted a close by now. */
+static void after_violations(evk_case_run *r, const char *what)
+{
+    for (size_t k = 0; k < evk_cr_model_readings(r); k++)
+        if (r->obs.rd[k].close_predicted) after_violation(&r->obs.rd[k], what);
 }
 
 static void target_event(evk_case_run *r, const evk_message *m, uint64_t t)
 {
-    char ids[EVK_UUID_STRLEN + 1];
+    char ids[EVK_UUID_STRLEN + 1], what[80];
     evk_uuid_format(&m->id, ids);
-    if (r->obs.close_predicted) {
-        char what[80];
-        snprintf(what, sizeof what, "Event %s", ids);
-        after_violation(r, what);
-        return;
-    }
+    snprintf(what, sizeof what, "Event %s", ids);
+    after_violations(r, what);
+    if (!evk_cr_model_open(r)) return;
     if (evk_cr_target_is_client(r) && !r->hs.acked) r->obs.early_events++;
     int rc = evk_cr_model_target_event(r, &m->id, t);
     if (rc == EVK_EDUPID && !r->obs.target_violation[0])
@@ -53,27 +56,33 @@ static void target_event(evk_case_run *r, const evk_message *m, uint64_t t)
         return;
     }
     if (r->c->flags & EVK_CF_HOLD_EVENTS) return;
-    evk_cr_send_ack_of(r, &m->id, NULL); /* unsolicited: ack it at once, as a peer must */
+    evk_cr_send_ack_of(r, &m->id, NULL, 0); /* unsolicited: ack it at once, as a peer must */
 }
 
+/* An Ack from the target, as each reading sees it: of one of our Events
+ * (once or more), of the violating message itself, of something we sent
+ * after the violation, or of nothing of ours. */
 static void target_ack(evk_case_run *r, const evk_message *m, uint64_t t)
 {
-    evk_ack_expect *a = evk_obs_find_ack(&r->obs, &m->id);
     char ids[EVK_UUID_STRLEN + 1];
     evk_uuid_format(&m->id, ids);
     if (evk_uuid_equal(&m->id, &r->x.a)) r->soak.a_unacked = false;
-    if (a) {
-        if (!a->seen++) a->t_first = evk_cr_rel(r, t);
-        if (evk_cr_target_is_client(r) && evk_uuid_equal(&m->id, &r->x.hs)) r->hs.acked = true;
-        return;
+    for (size_t k = 0; k < evk_cr_model_readings(r); k++) {
+        evk_reading *d = &r->obs.rd[k];
+        evk_ack_expect *a = evk_reading_find_ack(d, &m->id);
+        if (a) {
+            if (!a->seen++) a->t_first = evk_cr_rel(r, t);
+            if (evk_cr_target_is_client(r) && evk_uuid_equal(&m->id, &r->x.hs)) r->hs.acked = true;
+        } else if (d->close_predicted && d->violating_has_id && evk_uuid_equal(&m->id, &d->violating_id)) {
+            d->acked_violation++;
+        } else if (d->close_predicted && evk_cr_we_sent(r, &m->id)) {
+            char what[80];
+            snprintf(what, sizeof what, "Ack of %s", ids);
+            after_violation(d, what);
+        } else if (!d->unknown_acks++) {
+            snprintf(d->unknown_ack, sizeof d->unknown_ack, "%s", ids);
+        }
     }
-    if (evk_cr_we_sent(r, &m->id) && r->obs.close_predicted) {
-        char what[80];
-        snprintf(what, sizeof what, "Ack of %s", ids);
-        after_violation(r, what);
-        return;
-    }
-    if (!r->obs.unknown_acks++) snprintf(r->obs.unknown_ack, sizeof r->obs.unknown_ack, "%s", ids);
 }
 
 /* upgrade.second-connection: the second connection's only news is whether
@@ -140,7 +149,7 @@ static void target_handshake(evk_case_run *r, const char *text, size_t len, bool
         return;
     }
     evk_cr_note(r, "handshake: ack time limit %llu ms", (unsigned long long)limit);
-    if (!(r->c->flags & EVK_CF_HOLD_HANDSHAKE)) evk_cr_send_ack_of(r, &m.id, NULL);
+    if (!(r->c->flags & EVK_CF_HOLD_HANDSHAKE)) evk_cr_send_ack_of(r, &m.id, NULL, 0);
     if (r->c->upgrade == EVK_UPGRADE_SECOND) {
         open_second(r);
         return;
@@ -165,8 +174,8 @@ static void target_message(evk_case_run *r, const char *text, size_t len, bool b
     evk_message m;
     evk_validate(r->s->o.profile, text, len, !binary, &m);
     if (m.violation != EVK_V_NONE && m.violation != EVK_V_FATAL_STATUS) {
-        if (r->obs.close_predicted) {
-            after_violation(r, "an invalid message");
+        if (!evk_cr_model_open(r)) {
+            after_violations(r, "an invalid message");
         } else if (!r->obs.target_violation[0]) {
             evk_cr_broke(r, EVK_P_TARGET_INVALID, "%s", m.reason);
         }
@@ -305,9 +314,14 @@ static void on_conn_event(evk_conn *c, const evk_net_event *ev, evk_case_run *r)
         on_piece(r, ev);
         break;
     case EVK_NET_PONG:
-        r->obs.pongs++;
-        r->obs.pong_owed = false;
+        /* Any pong answers the pings before it (RFC 6455 5.5.3); a round-trip
+         * ping's also measures the path. */
+        if (evk_cr_rtt_pong(r, ev) < 0) r->obs.pongs++;
         evk_transcript_add(&r->r->tr, evk_cr_rel(r, ev->t_ms), false, EVK_T_PONG, ev->data, ev->len, 0);
+        if (r->obs.pong_owed) {
+            r->obs.pong_owed = false;
+            if (r->ph == EVK_PH_FINAL) evk_cr_enter_final(r); /* it may have been the last thing awaited */
+        }
         break;
     case EVK_NET_PEER_CLOSE:
         peer_close(r, ev);

@@ -9,8 +9,11 @@
  */
 #include "evk_run_private.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "evk_json.h"
 #include "evk_validate.h"
 
 #define MAX_PENDING (8u << 20) /* bytes queued for a target before we call it deaf */
@@ -29,17 +32,22 @@ static void remember_id(evk_case_run *r, const evk_uuid *id)
     o->ids[o->nids++] = *id;
 }
 
+/* Remember the id of an Event we sent (m: its judgement). */
+static void remember_event(evk_case_run *r, const evk_message *m)
+{
+    if (!m->has_id || m->kind != EVK_MSG_EVENT) return;
+    bool first_event = evk_cr_target_is_client(r) && !r->hs.ours_known;
+    remember_id(r, &m->id);
+    if (first_event) { /* our handshake Event */
+        r->x.hs = m->id;
+        r->hs.ours_known = true;
+    }
+}
+
 void evk_cr_remember_sent(evk_case_run *r, const char *text, size_t len)
 {
     evk_message m;
-    if (evk_validate(r->s->o.profile, text, len, true, &m) < 0 || !m.has_id || m.kind != EVK_MSG_EVENT)
-        return;
-    bool first_event = evk_cr_target_is_client(r) && !r->hs.ours_known;
-    remember_id(r, &m.id);
-    if (first_event) { /* our handshake Event */
-        r->x.hs = m.id;
-        r->hs.ours_known = true;
-    }
+    if (evk_validate(r->s->o.profile, text, len, true, &m) == 0) remember_event(r, &m);
 }
 
 bool evk_cr_we_sent(const evk_case_run *r, const evk_uuid *id)
@@ -71,6 +79,52 @@ bool evk_cr_all_left(const evk_case_run *r)
     return r->out.left >= r->out.queued;
 }
 
+/* A ping just before a message that may violate the protocol: its round
+ * trip tells the judge how loaded the path is (PROTOCOL.md §4). */
+static void rtt_ping(evk_case_run *r)
+{
+    char payload[24];
+    uint32_t seq = r->out.rtt_seq++;
+    int n = snprintf(payload, sizeof payload, "rtt:%u", seq);
+    if (!r->conn || evk_conn_ping(r->conn, payload, (size_t)n) < 0) return;
+    r->obs.rtt[seq % EVK_RTT_MAX] = (evk_rtt_ping){.seq = seq, .t_sent = UINT64_MAX};
+    r->obs.nrtt = (size_t)seq + 1;
+}
+
+/* The ring entry of a round-trip ping's payload, or NULL. */
+static evk_rtt_ping *rtt_entry(evk_case_run *r, const void *data, size_t len)
+{
+    char buf[24];
+    unsigned seq;
+    char tail;
+    if (len < 5 || len >= sizeof buf || memcmp(data, "rtt:", 4) != 0) return NULL;
+    memcpy(buf, data, len);
+    buf[len] = '\0';
+    if (sscanf(buf + 4, "%u%c", &seq, &tail) != 1 || !r->obs.nrtt) return NULL;
+    evk_rtt_ping *q = &r->obs.rtt[seq % EVK_RTT_MAX];
+    return q->seq == seq && (size_t)seq < r->obs.nrtt ? q : NULL;
+}
+
+int evk_cr_rtt_pong(evk_case_run *r, const evk_net_event *ev)
+{
+    evk_rtt_ping *q = rtt_entry(r, ev->data, ev->len);
+    if (!q) return -1;
+    if (!q->ponged && q->t_sent != UINT64_MAX) {
+        q->t_pong = evk_cr_rel(r, ev->t_ms);
+        q->ponged = true;
+    }
+    return 0;
+}
+
+/* May this message break the protocol? Everything but a valid Event with a
+ * fresh id may (an Ack may be unknown or a second one, an id reused). */
+static bool may_violate(const evk_case_run *r, const evk_msg_tpl *t, const evk_message *m, unsigned how,
+                        bool dup_keys)
+{
+    if ((how & EVK_F_BINARY) || dup_keys || m->violation != EVK_V_NONE || m->kind != EVK_MSG_EVENT) return true;
+    return !evk_uuid_equal(evk_expand_id(t, &r->x), &r->x.fresh);
+}
+
 int evk_cr_send_tpl(evk_case_run *r, const evk_msg_tpl *t, unsigned how, int fragments)
 {
     char *msg;
@@ -81,6 +135,14 @@ int evk_cr_send_tpl(evk_case_run *r, const evk_msg_tpl *t, unsigned how, int fra
         evk_cr_broke(r, EVK_P_INTERNAL, "internal: case %s has a bad template", r->c->id);
         return -1;
     }
+    bool text = !(how & EVK_F_BINARY);
+    evk_message m;
+    evk_validate(r->s->o.profile, msg, len, text, &m);
+    /* A duplicate key: every reading of it is judged from here on. */
+    bool dup = text && evk_json_has_dup_key(msg, len) == 1;
+    if (dup) evk_cr_model_fork(r);
+    if ((how & EVK_CR_STEP) && may_violate(r, t, &m, how, dup)) rtt_ping(r);
+    how &= ~EVK_CR_STEP;
     if (fragments > 1 && len >= (size_t)fragments) {
         size_t piece = len / (size_t)fragments;
         for (int i = 0; i < fragments; i++) {
@@ -91,13 +153,13 @@ int evk_cr_send_tpl(evk_case_run *r, const evk_msg_tpl *t, unsigned how, int fra
     } else {
         evk_cr_send_bytes(r, msg, len, how);
     }
-    if (!(how & EVK_F_BINARY)) evk_cr_remember_sent(r, msg, len);
+    if (text && m.violation != EVK_V_NOT_TEXT) remember_event(r, &m);
     if (t->kind != EVK_MSG_ACK) remember_id(r, evk_expand_id(t, &r->x)); /* valid or not */
     free(msg);
     return 0;
 }
 
-void evk_cr_send_ack_of(evk_case_run *r, const evk_uuid *id, const evk_msg_tpl *tpl)
+void evk_cr_send_ack_of(evk_case_run *r, const evk_uuid *id, const evk_msg_tpl *tpl, unsigned how)
 {
     evk_msg_tpl t = {.kind = EVK_MSG_ACK, .id = "held"};
     if (tpl && tpl->kind != EVK_MSG_NONE) {
@@ -106,7 +168,7 @@ void evk_cr_send_ack_of(evk_case_run *r, const evk_uuid *id, const evk_msg_tpl *
     }
     r->x.held = *id;
     if (evk_uuid_equal(id, &r->x.hs)) r->hs.ack_sent = true;
-    evk_cr_send_tpl(r, &t, EVK_F_WHOLE, 1);
+    evk_cr_send_tpl(r, &t, EVK_F_WHOLE | how, 1);
 }
 
 /* The transcript of what left: a message's later fragments extend its entry. */
@@ -120,6 +182,8 @@ static void record_sent(evk_case_run *r, const evk_net_event *ev)
     }
     if (ev->is_ping) {
         evk_transcript_add(tr, t, true, EVK_T_PING, ev->data, ev->len, 0);
+        evk_rtt_ping *q = rtt_entry(r, ev->data, ev->len);
+        if (q && q->t_sent == UINT64_MAX) q->t_sent = t;
         return;
     }
     if (ev->flags & EVK_F_FIRST)

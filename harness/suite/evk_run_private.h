@@ -55,10 +55,12 @@ typedef enum evk_phase {
     EVK_PH_DONE,      /* judged */
 } evk_phase;
 
-/* The model of a correct target (evk_model.c). */
+/* The model of a correct target (evk_model.c): one session per reading of
+ * duplicate keys (obs.rd[k]), a single one until evack sends a message with
+ * a duplicate key. */
 typedef struct evk_cr_model {
-    evk_session *session; /* NULL until the handshake */
-    evk_timer *tick;      /* fires at the model's next deadline */
+    evk_session *session[EVK_READINGS_MAX]; /* [0] NULL until the handshake */
+    evk_timer *tick;      /* fires at the models' next deadline */
 } evk_cr_model;
 
 /* What evack sends (evk_outbound.c). */
@@ -68,6 +70,7 @@ typedef struct evk_cr_out {
     unsigned long queued;   /* messages handed to the connection */
     unsigned long left;     /* ... and those that left */
     evk_tref entry;         /* the transcript entry of the message leaving */
+    uint32_t rtt_seq;       /* round-trip pings sent (obs.rtt holds the last ones) */
 } evk_cr_out;
 
 /* The handshake (server targets: evk_intake.c; client targets:
@@ -211,11 +214,19 @@ void evk_cr_on_cap(evk_timer *t, void *user);
 
 /* evk_outbound.c */
 void evk_cr_send_bytes(evk_case_run *r, const char *data, size_t len, unsigned flags);
+/* A flag for `how` beside EVK_F_*: a step sends the message, so a ping goes
+ * first when it may violate the protocol (its round trip widens "closes at
+ * once", PROTOCOL.md §4). */
+#define EVK_CR_STEP (1u << 8)
 /* Expand and send a template (as `fragments` pieces when > 1). 0, or -1
- * when the template is bad (the case is then broken: finish it). */
+ * when the template is bad (the case is then broken: finish it). A message
+ * with a duplicate key forks the model into its three readings first. */
 int evk_cr_send_tpl(evk_case_run *r, const evk_msg_tpl *t, unsigned how, int fragments);
-/* Ack the target's Event id (tpl: the Ack's template; NULL: a valid one). */
-void evk_cr_send_ack_of(evk_case_run *r, const evk_uuid *id, const evk_msg_tpl *tpl);
+/* Ack the target's Event id (tpl: the Ack's template; NULL: a valid one;
+ * how: EVK_CR_STEP or 0). */
+void evk_cr_send_ack_of(evk_case_run *r, const evk_uuid *id, const evk_msg_tpl *tpl, unsigned how);
+/* A pong came: a round-trip ping's (0) or another's (-1). */
+int evk_cr_rtt_pong(evk_case_run *r, const evk_net_event *ev);
 void evk_cr_remember_sent(evk_case_run *r, const char *text, size_t len);
 bool evk_cr_we_sent(const evk_case_run *r, const evk_uuid *id);
 bool evk_cr_all_left(const evk_case_run *r); /* every message queued has left */
@@ -227,14 +238,24 @@ void evk_cr_out_free(evk_case_run *r);
 /* Create and start the model in the target's role (S: with its handshake
  * Event hs_id and the limit it declared). 0, or -1 when out of memory. */
 int evk_cr_model_start(evk_case_run *r, evk_role role, uint64_t limit_ms, const evk_uuid *hs_id, uint64_t t);
-/* The target sent an Event: the model records it. EVK_EDUPID, EVK_EFULL, or 0. */
+/* A message with a duplicate key is about to leave: from now on the model
+ * is three, one per reading (first wins, last wins, refused). 0, or -1 when
+ * out of memory (the case then goes on with the readings it has). */
+int evk_cr_model_fork(evk_case_run *r);
+size_t evk_cr_model_readings(const evk_case_run *r);
+/* The target sent an Event: the models record it. EVK_EDUPID, EVK_EFULL, or 0. */
 int evk_cr_model_target_event(evk_case_run *r, const evk_uuid *id, uint64_t t);
-/* A data frame of ours left: the model sees exactly what left, in order. */
+/* A data frame of ours left: the models see exactly what left, in order. */
 void evk_cr_model_input(evk_case_run *r, const evk_net_event *ev);
-/* Run the model to its next deadline (what it does then is predicted, as
- * happening at that deadline). false when it has none. */
+/* Run the models to their next deadline (what they do then is predicted, as
+ * happening at that deadline). false when none has one. */
 bool evk_cr_model_expire(evk_case_run *r);
 bool evk_cr_model_deadline(const evk_case_run *r, uint64_t *at);
+/* Does some reading still expect the connection to go on (no close
+ * predicted)? The steps run while one does. */
+bool evk_cr_model_open(const evk_case_run *r);
+/* Has every open reading seen all the Acks it predicts? */
+bool evk_cr_model_acks_in(const evk_case_run *r);
 void evk_cr_model_on_tick(evk_timer *t, void *user);
 void evk_cr_model_free(evk_case_run *r);
 

@@ -62,14 +62,6 @@ const evk_step *evk_cr_steps(const evk_case_run *r)
     return r->c->steps ? r->c->steps : none;
 }
 
-/* Has every Ack the model expects come? */
-static bool all_acks_in(const evk_case_run *r)
-{
-    for (size_t i = 0; i < r->obs.nacks; i++)
-        if (!r->obs.acks[i].seen) return false;
-    return true;
-}
-
 /* One burst of mixed valid traffic. */
 static void soak_round(evk_case_run *r)
 {
@@ -155,7 +147,7 @@ static bool ack_held_step(evk_case_run *r, const evk_step *st, uint64_t t)
             return false;
         }
         e->acked = true;
-        evk_cr_send_ack_of(r, &e->id, &st->msg);
+        evk_cr_send_ack_of(r, &e->id, &st->msg, EVK_CR_STEP);
     }
     return true;
 }
@@ -177,7 +169,7 @@ static bool soak_step(evk_case_run *r, uint64_t t)
 
 void evk_cr_run_steps(evk_case_run *r)
 {
-    while (r->ph == EVK_PH_STEPS && !r->obs.close_predicted && r->conn) {
+    while (r->ph == EVK_PH_STEPS && evk_cr_model_open(r) && r->conn) {
         if (r->deaf) return evk_cr_finish(r);
         const evk_step *st = &evk_cr_steps(r)[r->step];
         uint64_t t = evk_cr_now();
@@ -186,18 +178,19 @@ void evk_cr_run_steps(evk_case_run *r)
             evk_cr_enter_final(r);
             return;
         case EVK_STEP_SEND:
-            if (evk_cr_send_tpl(r, &st->msg, EVK_F_WHOLE, 1) < 0) return evk_cr_finish(r);
+            if (evk_cr_send_tpl(r, &st->msg, EVK_F_WHOLE | EVK_CR_STEP, 1) < 0) return evk_cr_finish(r);
             break;
         case EVK_STEP_SEND_BINARY:
-            if (evk_cr_send_tpl(r, &st->msg, EVK_F_WHOLE | EVK_F_BINARY, 1) < 0) return evk_cr_finish(r);
+            if (evk_cr_send_tpl(r, &st->msg, EVK_F_WHOLE | EVK_F_BINARY | EVK_CR_STEP, 1) < 0) return evk_cr_finish(r);
             break;
         case EVK_STEP_SEND_FRAGMENTS:
-            if (evk_cr_send_tpl(r, &st->msg, EVK_F_WHOLE, st->n > 1 ? st->n : 3) < 0) return evk_cr_finish(r);
+            if (evk_cr_send_tpl(r, &st->msg, EVK_F_WHOLE | EVK_CR_STEP, st->n > 1 ? st->n : 3) < 0) return evk_cr_finish(r);
             break;
         case EVK_STEP_PING:
             evk_conn_ping(r->conn, "evack", 5);
             r->obs.pings++;
             r->obs.pong_owed = true;
+            r->obs.t_last_send = evk_cr_rel(r, t);
             break;
         case EVK_STEP_WAIT: {
             uint64_t due = r->wait_until ? r->wait_until
@@ -208,13 +201,13 @@ void evk_cr_run_steps(evk_case_run *r)
         case EVK_STEP_WAIT_ACKS: {
             /* Until what we sent has left and every Ack the model expects came. */
             uint64_t due = r->wait_until ? r->wait_until : t + r->limit + r->tol;
-            if ((!evk_cr_all_left(r) || !all_acks_in(r)) && t < due) return evk_cr_wait_for(r, due);
+            if ((!evk_cr_all_left(r) || !evk_cr_model_acks_in(r)) && t < due) return evk_cr_wait_for(r, due);
             break;
         }
         case EVK_STEP_ACK_HANDSHAKE: {
             uint64_t due = r->hs.t + (uint64_t)(st->frac * (double)r->limit);
             if (t < due) return evk_cr_wait_for(r, due);
-            evk_cr_send_ack_of(r, &r->x.hs, &st->msg);
+            evk_cr_send_ack_of(r, &r->x.hs, &st->msg, EVK_CR_STEP);
             break;
         }
         case EVK_STEP_HOLD:
@@ -242,20 +235,31 @@ void evk_cr_enter_final(evk_case_run *r)
 {
     if (r->ph == EVK_PH_DONE) return;
     r->ph = EVK_PH_FINAL;
-    uint64_t t = evk_cr_now(), until;
-    if (r->obs.close_predicted) {
-        if (r->obs.end != EVK_END_OPEN) return evk_cr_finish(r);
-        until = r->t0 + r->obs.t_close + (r->obs.close_at_deadline ? r->tol + 50 : r->s->o.wait_ms);
-    } else {
-        uint64_t at;
+    uint64_t t = evk_cr_now(), until = 0;
+    bool open = evk_cr_model_open(r);
+    if (!open && r->obs.end != EVK_END_OPEN) return evk_cr_finish(r);
+    /* Each reading's close (its violation's, or at its deadline) ... */
+    for (size_t k = 0; k < evk_cr_model_readings(r); k++) {
+        const evk_reading *d = &r->obs.rd[k];
+        if (!d->close_predicted) continue;
+        uint64_t u = r->t0 + d->t_close + (d->close_at_deadline ? r->tol + 50 : r->s->o.wait_ms);
+        if (u > until) until = u;
+    }
+    /* ... and, while one reading expects the connection to go on, its Acks. */
+    if (open) {
+        uint64_t at, u;
         if (evk_cr_model_deadline(r, &at)) {
-            until = at + r->tol + 50; /* the model's tick will predict the close */
-        } else if (!evk_cr_all_left(r) || !all_acks_in(r)) {
-            until = r->t0 + r->obs.t_last_send + r->limit + r->tol;
+            u = at + r->tol + 50; /* the model's tick will predict the close */
+        } else if (!evk_cr_all_left(r) || !evk_cr_model_acks_in(r)) {
+            u = r->t0 + r->obs.t_last_send + r->limit + r->tol;
         } else {
-            until = t + r->s->o.settle_ms;
-            if (r->wait_until && r->wait_until > t && r->wait_until < until) until = r->wait_until;
+            u = t + r->s->o.settle_ms;
+            if (r->wait_until && r->wait_until > t && r->wait_until < u) u = r->wait_until;
         }
+        /* A pong owed is awaited as long as any answer (a loaded target is slow, not deaf). */
+        if (r->obs.pong_owed && r->t0 + r->obs.t_last_send + r->s->o.wait_ms > u)
+            u = r->t0 + r->obs.t_last_send + r->s->o.wait_ms;
+        if (u > until) until = u;
     }
     if (t >= until) return evk_cr_finish(r);
     r->wait_until = until;
@@ -350,7 +354,7 @@ void evk_cr_finish(evk_case_run *r)
     /* A connection that ended while evack was deliberately holding an Ack
      * (a deadline case): what the model would have done at that deadline is
      * the expectation. Deadlines of Acks merely in flight do not count. */
-    if (!r->obs.close_predicted && r->obs.end != EVK_END_OPEN && holds_an_ack(r)) evk_cr_model_expire(r);
+    if (evk_cr_model_open(r) && r->obs.end != EVK_END_OPEN && holds_an_ack(r)) evk_cr_model_expire(r);
     evk_judge(r->c, r->s->o.profile, &r->obs, r->tol ? r->tol : evk_default_tolerance(r->limit),
               r->s->o.wait_ms, r->r);
     r->r->duration_ms = evk_cr_now() - r->t0;
