@@ -129,6 +129,10 @@ bool evk_catalog_skip_reason(const evk_case *c, const evk_profile *p, bool has_t
             return true;
         }
     }
+    if ((c->flags & EVK_CF_HANDSHAKE) && !p->has_handshake) {
+        snprintf(why, cap, "the profile declares no handshake phase (\"handshake\": null): nothing to check here");
+        return true;
+    }
     if ((c->flags & EVK_CF_NEEDS_TOKEN) && !has_token) {
         snprintf(why, cap, "runs only when HEADERS carries an Authorization: Bearer token");
         return true;

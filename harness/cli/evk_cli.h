@@ -15,5 +15,6 @@ int evk_cmd_run(int argc, char **argv);
 int evk_cmd_validate(int argc, char **argv);
 int evk_cmd_list(int argc, char **argv);
 int evk_cmd_ref(int argc, char **argv);
+int evk_cmd_profile(int argc, char **argv);
 
 #endif

@@ -49,19 +49,35 @@ static evk_fault fault_named(const char *name, unsigned role)
     return (evk_fault)f;
 }
 
+/* --no-handshake pairs only with a profile that has no handshake phase,
+ * and such a profile only with it: the limit is then the profile's. */
+static void check_handshake_switch(const evk_profile *p, bool no_handshake, bool ack_given)
+{
+    if (no_handshake && p->has_handshake)
+        evk_die("--no-handshake needs a profile with \"handshake\": null and \"ack_limit_ms\" (profile %s has a "
+                "handshake phase; docs/profiles.md)", p->name);
+    if (!no_handshake && !p->has_handshake)
+        evk_die("profile %s declares no handshake phase: add --no-handshake (the peer then sends no handshake Event)",
+                p->name);
+    if (no_handshake && ack_given)
+        evk_die("--ack-timeout does not go with --no-handshake: the profile's ack_limit_ms (%llu ms) is the limit",
+                (unsigned long long)p->ack_limit_ms);
+}
+
 static int ref_server(int argc, char **argv)
 {
     const char *host = "127.0.0.1", *profile_name = "seed", *fault = NULL, *token = NULL, *port_file = NULL;
     const char *cert = NULL, *key = NULL;
     int port = 0;
     double ack = 1, ack_delay = 0;
-    bool verbose = false;
+    bool verbose = false, no_handshake = false, ack_given = false;
     evk_args a = {.argc = argc, .argv = argv};
     for (a.i = 1; a.i < argc; a.i++) {
         if (evk_arg_is(&a, "--host", true)) host = a.value;
+        else if (evk_arg_is(&a, "--no-handshake", false)) no_handshake = true;
         else if (evk_arg_is(&a, "--ack-delay", true)) ack_delay = evk_arg_number("--ack-delay", a.value, 0, 3600000);
         else if (evk_arg_is(&a, "--port", true)) port = (int)evk_arg_number("--port", a.value, 0, 65535);
-        else if (evk_arg_is(&a, "--ack-timeout", true)) ack = evk_arg_number("--ack-timeout", a.value, 0.001, 3600);
+        else if (evk_arg_is(&a, "--ack-timeout", true)) ack = evk_arg_number("--ack-timeout", a.value, 0.001, 3600), ack_given = true;
         else if (evk_arg_is(&a, "--profile", true)) profile_name = a.value;
         else if (evk_arg_is(&a, "--fault", true)) fault = a.value;
         else if (evk_arg_is(&a, "--token", true)) token = a.value;
@@ -74,6 +90,8 @@ static int ref_server(int argc, char **argv)
                  "                        [--fault NAME] [--token T] [--port-file FILE] [--verbose]\n"
                  "                        [--cert PEM --key PEM]   (TLS: serve wss://)\n"
                  "                        [--ack-delay MS]   (ack each Event MS later: slow but correct below the limit)\n"
+                 "                        [--no-handshake]   (no handshake Event; only with a profile that has\n"
+                 "                                            \"handshake\": null, whose ack_limit_ms is the limit)\n"
                  "runs until SIGINT/SIGTERM; --port 0 picks a free port (printed, and written to --port-file)");
             return 0;
         } else evk_die("unknown argument '%s' (evack ref server --help)", argv[a.i]);
@@ -81,6 +99,8 @@ static int ref_server(int argc, char **argv)
     evk_profile profile;
     char err[512];
     if (evk_profile_load(&profile, profile_name, err, sizeof err) < 0) evk_die("%s", err);
+    check_handshake_switch(&profile, no_handshake, ack_given);
+    if (no_handshake) ack = (double)profile.ack_limit_ms / 1000;
     evk_ref_opts o = {.profile = &profile, .ack_limit_ms = (uint64_t)(ack * 1000 + 0.5),
                       .fault = fault_named(fault, EVK_ROLES_S), .token = token, .verbose = verbose,
                       .ack_delay_ms = (uint64_t)ack_delay};
@@ -116,16 +136,18 @@ static int ref_client(int argc, char **argv)
     const char *url = NULL, *profile_name = "seed", *fault = NULL;
     unsigned events = 3;
     double ack_delay = 0;
-    bool verbose = false;
+    bool verbose = false, no_handshake = false;
     evk_args a = {.argc = argc, .argv = argv};
     for (a.i = 1; a.i < argc; a.i++) {
-        if (evk_arg_is(&a, "--send-events", true)) events = (unsigned)evk_arg_number("--send-events", a.value, 0, 100000);
+        if (evk_arg_is(&a, "--no-handshake", false)) no_handshake = true;
+        else if (evk_arg_is(&a, "--send-events", true)) events = (unsigned)evk_arg_number("--send-events", a.value, 0, 100000);
         else if (evk_arg_is(&a, "--ack-delay", true)) ack_delay = evk_arg_number("--ack-delay", a.value, 0, 3600000);
         else if (evk_arg_is(&a, "--profile", true)) profile_name = a.value;
         else if (evk_arg_is(&a, "--fault", true)) fault = a.value;
         else if (evk_arg_is(&a, "--verbose", false) || evk_arg_is(&a, "-v", false)) verbose = true;
         else if (strcmp(argv[a.i], "--help") == 0) {
             puts("usage: evack ref client URL [--send-events N] [--profile P] [--fault NAME] [--ack-delay MS] [--verbose]\n"
+                 "                            [--no-handshake]   (only with a profile that has \"handshake\": null)\n"
                  "connects, acks the handshake, sends N Events (default 3), acks the server's Events,\n"
                  "and runs until the connection ends: exit 0, or 2 if it could not connect");
             return 0;
@@ -137,6 +159,7 @@ static int ref_client(int argc, char **argv)
     evk_profile profile;
     char err[512];
     if (evk_profile_load(&profile, profile_name, err, sizeof err) < 0) evk_die("%s", err);
+    check_handshake_switch(&profile, no_handshake, false);
     if (evk_url_check(url, err, sizeof err) < 0) evk_die("%s", err);
     evk_ref_opts o = {.profile = &profile, .fault = fault_named(fault, EVK_ROLES_C), .send_events = events,
                       .verbose = verbose, .ack_delay_ms = (uint64_t)ack_delay};

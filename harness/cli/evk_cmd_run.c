@@ -185,6 +185,8 @@ int evk_cmd_run(int argc, char **argv)
         return 0;
     }
     if (o.ca && access(o.ca, R_OK) != 0) evk_die("--ca %s: cannot read the file", o.ca);
+    /* Without a handshake phase the profile fixes the limit for both peers. */
+    if (!profile.has_handshake) o.ack_ms = profile.ack_limit_ms;
 
     evk_loop_opts lo = {.tls_insecure = o.insecure, .ca_file = o.ca};
     evk_loop *loop = evk_loop_new(&lo, err, sizeof err);

@@ -35,14 +35,21 @@ int evk_cmd_validate(int argc, char **argv)
 {
     const char *profile_name = "seed", *file = NULL;
     bool handshake = false;
+    evk_dupkeys dup = EVK_DUPKEYS_FIRST;
     evk_args a = {.argc = argc, .argv = argv};
     for (a.i = 1; a.i < argc; a.i++) {
         if (evk_arg_is(&a, "--profile", true)) profile_name = a.value;
         else if (evk_arg_is(&a, "--handshake", false)) handshake = true;
-        else if (strcmp(argv[a.i], "--help") == 0) {
-            puts("usage: evack validate [--profile P] [--handshake] [FILE]\n"
+        else if (evk_arg_is(&a, "--dup-keys", true)) {
+            int d = evk_dupkeys_lookup(a.value);
+            if (d < 0) evk_die("--dup-keys '%s': expected first, last or reject", a.value);
+            dup = (evk_dupkeys)d;
+        } else if (strcmp(argv[a.i], "--help") == 0) {
+            puts("usage: evack validate [--profile P] [--handshake] [--dup-keys first|last|reject] [FILE]\n"
                  "judges one message (FILE, or stdin): exit 0 valid, 1 violation, 2 usage error;\n"
-                 "--handshake also checks the ack time-limit policy of a handshake Event");
+                 "--handshake also checks the ack time-limit policy of a handshake Event;\n"
+                 "--dup-keys reads a repeated key as a parser would: the first (cJSON, the default),\n"
+                 "the last (Python, JavaScript, Go, Jackson) or not at all (the text is refused)");
             return 0;
         } else if (argv[a.i][0] == '-' && argv[a.i][1]) evk_die("unknown option '%s'", argv[a.i]);
         else if (!file) file = argv[a.i];
@@ -51,6 +58,8 @@ int evk_cmd_validate(int argc, char **argv)
     evk_profile p;
     char err[512];
     if (evk_profile_load(&p, profile_name, err, sizeof err) < 0) evk_die("%s", err);
+    if (handshake && !p.has_handshake)
+        evk_die("profile %s declares no handshake phase (\"handshake\": null): --handshake has no policy to check", p.name);
     FILE *f = stdin;
     if (file && strcmp(file, "-") != 0) {
         f = fopen(file, "rb");
@@ -61,7 +70,7 @@ int evk_cmd_validate(int argc, char **argv)
     if (f != stdin) fclose(f);
 
     evk_message m;
-    evk_validate(&p, msg, len, true, &m);
+    evk_validate_ex(&p, msg, len, true, dup, &m);
     uint64_t limit = 0;
     if (m.violation == EVK_V_NONE && handshake) {
         if (m.kind != EVK_MSG_EVENT) {
@@ -69,7 +78,7 @@ int evk_cmd_validate(int argc, char **argv)
             m.close_code = evk_profile_send_code(&p, m.violation);
             snprintf(m.reason, sizeof m.reason, "a handshake must be an Event, not an Ack");
         } else {
-            evk_validate_policy(&p, msg, len, &limit, &m);
+            evk_validate_policy_ex(&p, msg, len, dup, &limit, &m);
         }
     }
     free(msg);
@@ -88,10 +97,60 @@ int evk_cmd_validate(int argc, char **argv)
     printf("valid %s %s (sent_at %s)", m.kind == EVK_MSG_EVENT ? "Event" : "Ack", ids,
            evk_ts_tier_name(m.sent_at_tier));
     if (handshake) printf(", ack time limit %llu ms", (unsigned long long)limit);
-    if (m.notes & EVK_NOTE_DUP_KEY) printf("; note: a key appears twice (the first counts)");
+    if (m.notes & EVK_NOTE_DUP_KEY)
+        printf("; note: a key appears twice (read here as: the %s counts; other parsers differ, see --dup-keys)",
+               dup == EVK_DUPKEYS_LAST ? "last" : "first");
     if (m.notes & EVK_NOTE_LONE_SURROGATE) printf("; note: a lone surrogate escape");
     putchar('\n');
     return 0;
+}
+
+/* `evack profile show NAME`: a shipped profile, ready to copy and edit;
+ * `evack profile check FILE`: load one and say what it is (or what is wrong). */
+int evk_cmd_profile(int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: evack profile show seed|latest|strict   print a shipped profile (JSON, ready to edit)\n"
+        "       evack profile check FILE                 load a profile: its name and description, or the problem\n"
+        "       evack profile list                       the shipped profiles and their descriptions";
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        puts(usage);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *const *names = evk_profile_builtin_names();
+    char err[512];
+    evk_profile p;
+    if (strcmp(argv[1], "list") == 0) {
+        for (size_t i = 0; names[i]; i++) {
+            if (evk_profile_load(&p, names[i], err, sizeof err) < 0) evk_die("%s", err);
+            printf("%-8s %s\n", p.name, p.description);
+        }
+        return 0;
+    }
+    if (argc != 3) evk_die("profile %s needs one argument (evack profile --help)", argv[1]);
+    if (strcmp(argv[1], "show") == 0) {
+        const char *text = evk_profile_builtin_text(argv[2]);
+        if (!text) {
+            char list[160] = "";
+            size_t o = 0;
+            for (size_t i = 0; names[i] && o < sizeof list; i++)
+                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "", names[i]);
+            evk_die("no shipped profile '%s' (shipped: %s)", argv[2], list);
+        }
+        fputs(text, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "check") == 0) {
+        if (evk_profile_load(&p, argv[2], err, sizeof err) < 0) {
+            fprintf(stderr, "evack: %s\n", err);
+            return 1;
+        }
+        printf("ok: profile %s: %s", p.name, p.description[0] ? p.description : "(no description)");
+        if (!p.has_handshake) printf(" [no handshake phase, ack limit %llu ms]", (unsigned long long)p.ack_limit_ms);
+        putchar('\n');
+        return 0;
+    }
+    evk_die("unknown profile command '%s' (evack profile --help)", argv[1]);
 }
 
 /* The traceability matrix: conformance/rules.tsv names every normative rule

@@ -24,12 +24,14 @@ static const char usage[] =
     "       evack ref server [options]      run the reference server (evack ref server --help)\n"
     "       evack ref client URL [options]  run the reference client\n"
     "       evack ref faults [--role R]     list the faults the reference peers can inject\n"
+    "       evack profile show NAME         print a shipped profile (seed, latest, strict) to start your own\n"
+    "       evack profile check FILE        load a profile file: its name, or the problem\n"
     "       evack fuzz-live TARGET --duration D [options]   fuzz a server live (evack fuzz-live --help)\n"
     "       evack fuzz-live --client 'cmd ... {url}' --duration D [options]   ... a client\n"
     "       evack replay FILE TARGET | --client 'cmd ... {url}'   replay a fuzz-live finding\n"
     "\n"
     "suite options:\n"
-    "  --profile P        seed (default), strict, or a profile file (docs/profiles.md)\n"
+    "  --profile P        seed (default), latest, strict, or a profile file (docs/profiles.md)\n"
     "  --cases GLOBS      only these case ids (comma-separated globs, e.g. 'json.*,frame.binary')\n"
     "  --exclude GLOBS    not these\n"
     "  --report DIR       write report.json, junit.xml and report.html into DIR\n"
@@ -71,6 +73,7 @@ static const struct {
     {"validate", evk_cmd_validate},
     {"list", evk_cmd_list},
     {"ref", evk_cmd_ref},
+    {"profile", evk_cmd_profile},
     {"fuzz-live", evk_cmd_fuzz_live},
     {"replay", evk_cmd_replay},
 };

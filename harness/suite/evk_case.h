@@ -39,6 +39,7 @@ enum {
     EVK_CF_HOLD_HANDSHAKE = 1 << 4, /* S: do not ack the target's handshake Event */
     EVK_CF_HOLD_EVENTS = 1 << 5,    /* do not ack the target's Events (C: its first ones) */
     EVK_CF_OWN_HANDSHAKE = 1 << 6,  /* C: the first step sends our own (bad) handshake */
+    EVK_CF_HANDSHAKE = 1 << 7,      /* checks the handshake phase itself: skipped without one */
 };
 
 /* A message to send. kind EVENT/ACK builds a valid message of the profile
@@ -91,7 +92,9 @@ typedef struct evk_case {
     const char *spec;     /* the rule, quoted or summarised, with its section */
     const char *doing;    /* what the case does, in a few words */
     const evk_step *steps;   /* ended by a step of kind EVK_STEP_END; NULL: none */
-    const evk_step *c_steps; /* when set: the steps against a client target */
+    const evk_step *c_steps; /* when set: the steps against a client target, and against a
+                              * server without a handshake phase (they use an Event the
+                              * target sends instead of its handshake Event) */
     int also_codes[3];    /* close codes also accepted (e.g. 1007, 1009) */
     evk_violation also;   /* a violation class whose close is also accepted */
     evk_upgrade upgrade;  /* upgrade cases: which bad upgrade (NONE: an ordinary case) */

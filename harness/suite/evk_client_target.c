@@ -105,7 +105,8 @@ void evk_cr_client_open(evk_case_run *r, evk_conn *c)
     const evk_profile *p = r->s->o.profile;
     r->conn = c;
     evk_timer_cancel(r->timer);
-    r->limit = r->s->o.ack_limit_ms;
+    /* Without a handshake phase both peers use the profile's fixed limit. */
+    r->limit = p->has_handshake ? r->s->o.ack_limit_ms : p->ack_limit_ms;
     r->obs.limit_ms = r->limit;
     r->tol = r->s->o.tolerance_ms ? r->s->o.tolerance_ms : evk_default_tolerance(r->limit);
     if (evk_cr_model_start(r, EVK_ROLE_CLIENT, 0, NULL, evk_cr_now()) < 0) {
@@ -124,6 +125,14 @@ void evk_cr_client_open(evk_case_run *r, evk_conn *c)
     if (r->c->flags & EVK_CF_OWN_HANDSHAKE) {
         r->ph = EVK_PH_STEPS;
         return evk_cr_run_steps(r);
+    }
+    if (!p->has_handshake) {
+        /* Nothing to ack first: let the client's opening burst pass, then the steps. */
+        evk_cr_note(r, "no handshake phase (the profile's): ack time limit %llu ms", (unsigned long long)r->limit);
+        r->hs.acked = true;
+        r->in.t_last = evk_cr_now();
+        r->ph = EVK_PH_HANDSHAKE;
+        return evk_cr_wait_for(r, r->in.t_last + EVK_CR_CLIENT_QUIET_MS);
     }
     char hs[EVK_MAX_OUT];
     size_t len;

@@ -118,6 +118,24 @@ static void open_second(evk_case_run *r)
     evk_cr_wait_for(r, evk_cr_now() + r->s->o.wait_ms);
 }
 
+/* A profile without a handshake phase ("handshake": null, PROTOCOL.md §6):
+ * the messaging phase starts as the connection opens, under its fixed limit. */
+static void start_without_handshake(evk_case_run *r, uint64_t t)
+{
+    uint64_t limit = r->s->o.profile->ack_limit_ms;
+    r->limit = limit;
+    r->obs.limit_ms = limit;
+    r->tol = r->s->o.tolerance_ms ? r->s->o.tolerance_ms : evk_default_tolerance(limit);
+    if (evk_cr_model_start(r, EVK_ROLE_SERVER, limit, NULL, t) < 0) {
+        evk_cr_broke(r, EVK_P_INTERNAL, "internal: out of memory");
+        return evk_cr_finish(r);
+    }
+    evk_cr_note(r, "no handshake phase (the profile's): ack time limit %llu ms", (unsigned long long)limit);
+    if (r->c->upgrade == EVK_UPGRADE_SECOND) return open_second(r);
+    r->ph = EVK_PH_STEPS;
+    evk_cr_run_steps(r);
+}
+
 /* The target's first message (S): its handshake Event. */
 static void target_handshake(evk_case_run *r, const char *text, size_t len, bool binary, uint64_t t)
 {
@@ -300,6 +318,7 @@ static void on_conn_event(evk_conn *c, const evk_net_event *ev, evk_case_run *r)
             r->obs.upgrade_accepted = true;
             return evk_cr_finish(r);
         }
+        if (!r->s->o.profile->has_handshake) return start_without_handshake(r, ev->t_ms);
         r->ph = EVK_PH_HANDSHAKE;
         evk_timer_at(r->timer, ev->t_ms + r->s->o.wait_ms);
         break;

@@ -266,6 +266,7 @@ static void judge_reading(const evk_case *c, const evk_profile *p, const evk_obs
     r->skipped = EVK_SKIP_NONE;
     r->expected_violation = d->close_predicted ? d->close_violation : EVK_V_NONE;
     r->end_code = o->end == EVK_END_CLOSE ? o->end_code : o->end == EVK_END_DROP ? -1 : 0;
+    r->blocked = o->blocked;
     latency(d, &r->latency);
     if (o->skip && !o->target_violation[0]) { /* a violation is never hidden by a skip */
         r->verdict = EVK_VERDICT_SKIP;
@@ -282,8 +283,10 @@ static void judge_reading(const evk_case *c, const evk_profile *p, const evk_obs
     uint64_t rtt = d->close_predicted && !d->close_at_deadline ? evk_obs_rtt_before(o, d->t_close) : 0;
     uint64_t at_once = tol_ms + rtt;
 
-    /* Expected, in words. */
-    if (d->close_predicted) {
+    /* Expected, in words: a case stopped before its steps says what it would have checked. */
+    if (o->blocked) {
+        say(&exp, "not reached; the case would: %s", c->doing ? c->doing : c->id);
+    } else if (d->close_predicted) {
         codes_text(c, p, d, true, codes, sizeof codes);
         if (d->close_at_deadline)
             say(&exp, "close %s at %llu±%llu ms (%s)", codes, (unsigned long long)d->t_close,

@@ -92,6 +92,7 @@ typedef struct evk_obs {
     unsigned early_events;    /* C: Events before the Ack of our handshake */
     int http_status;          /* upgrade cases: the refusal's status (0: none) */
     bool upgrade_accepted;    /* upgrade cases: the target let the connection in */
+    bool blocked;             /* it ended before its own steps (no connection, no handshake) */
     bool skip;
     evk_skip_why skip_why;
     char skip_reason[256];

@@ -58,7 +58,8 @@ EVK_PRINTF(3, 4) static void skip_case(evk_case_run *r, evk_skip_why why, const 
 const evk_step *evk_cr_steps(const evk_case_run *r)
 {
     static const evk_step none[] = {{.kind = EVK_STEP_END}};
-    if (evk_cr_target_is_client(r) && r->c->c_steps) return r->c->c_steps;
+    /* A client's steps; also a server's without a handshake Event to use. */
+    if ((evk_cr_target_is_client(r) || !r->s->o.profile->has_handshake) && r->c->c_steps) return r->c->c_steps;
     return r->c->steps ? r->c->steps : none;
 }
 
@@ -315,7 +316,8 @@ static bool holds_an_ack(const evk_case_run *r)
 {
     for (int i = 0; i < r->held.n; i++)
         if (!r->held.ev[i].acked) return true;
-    return (r->c->flags & EVK_CF_HOLD_HANDSHAKE) && !evk_cr_target_is_client(r) && !r->hs.ack_sent;
+    return (r->c->flags & EVK_CF_HOLD_HANDSHAKE) && !evk_cr_target_is_client(r) && r->s->o.profile->has_handshake &&
+           !r->hs.ack_sent;
 }
 
 /* Judged: close the connections; the slot is free once they (and a
@@ -350,6 +352,10 @@ void evk_cr_finish(evk_case_run *r)
 {
     if (r->finished) return;
     r->finished = true;
+    /* Stopped before its own steps (no connection, no handshake): the case
+     * could not check its own rule, unless its rule is that very phase. */
+    r->obs.blocked = (r->ph == EVK_PH_CONNECT || (r->ph == EVK_PH_HANDSHAKE && !evk_cr_target_is_client(r))) &&
+                     !(r->c->flags & EVK_CF_HANDSHAKE) && r->c->upgrade == EVK_UPGRADE_NONE;
     r->ph = EVK_PH_DONE;
     /* A connection that ended while evack was deliberately holding an Ack
      * (a deadline case): what the model would have done at that deadline is
