@@ -731,6 +731,7 @@ static void on_conn(evk_conn *c, const evk_net_event *ev, void *user)
             evk_session_start(p->s, &hs, now_ms());
         } else {
             evk_session_start(p->s, NULL, now_ms());
+            client_send_events(p); /* without a handshake phase: at once */
         }
         drain(p);
         break;
