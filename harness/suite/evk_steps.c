@@ -105,10 +105,14 @@ static bool hold_step(evk_case_run *r, const evk_step *st, uint64_t t)
                 skip_case(r, EVK_SKIP_NO_TRIGGER, "the profile names no trigger, so the target cannot be asked for Events");
                 return false;
             }
-            char payload[64];
-            const char *last = strrchr(p->trigger_pointer, '/');
-            snprintf(payload, sizeof payload, "{\"%s\":%d}", last ? last + 1 : "emit", st->n);
-            evk_msg_tpl trig = {.kind = EVK_MSG_EVENT, .payload = payload};
+            /* K at the profile's trigger pointer, however deep. */
+            char buf[1024];
+            evk_msg_tpl trig;
+            if (evk_trigger_tpl(p, (unsigned)st->n, buf, sizeof buf, &trig) < 0) {
+                skip_case(r, EVK_SKIP_NO_TRIGGER, "the profile's trigger pointer %s cannot be written into an Event",
+                          p->trigger_pointer);
+                return false;
+            }
             if (evk_cr_send_tpl(r, &trig, EVK_F_WHOLE, 1) < 0) {
                 evk_cr_finish(r);
                 return false;
