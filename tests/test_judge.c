@@ -493,6 +493,30 @@ START_TEST(readings_of_a_duplicate_key)
 }
 END_TEST
 
+/* event.pipelined: a server's 1008 (rate limiting, PROTOCOL.md §4) skips the
+ * case, honestly; its Acks so far are checked for doubles; a client's fails. */
+START_TEST(rate_limited_pipeline)
+{
+    evk_case_result r;
+    const evk_case pipe = {.id = "event.pipelined", .spec = "rule", .flags = EVK_CF_RATE_LIMIT};
+    evk_obs o = {.limit_ms = 1000, .target_role = EVK_ROLE_SERVER};
+    for (uint8_t i = 0; i < 3; i++) evk_reading_expect_ack(&o.rd[0], &(evk_uuid){{i}}, 5);
+    o.rd[0].acks[0].seen = 1;
+    closed(&o, 1008, 20);
+    ck_assert_int_eq(judge(&pipe, &seed, &o, &r), EVK_VERDICT_SKIP);
+    ck_assert_int_eq(r.skipped, EVK_SKIP_RATE_LIMITED);
+    ck_assert_msg(strstr(r.observed, "rate-limited the pipeline") != NULL, "%s", r.observed);
+    o.rd[0].acks[0].seen = 2;
+    ck_assert_int_eq(judge(&pipe, &seed, &o, &r), EVK_VERDICT_FAIL);
+    ck_assert(r.problems & EVK_PROBLEM_BIT(EVK_P_DOUBLE_ACK));
+    o.rd[0].acks[0].seen = 1;
+    o.target_role = EVK_ROLE_CLIENT;
+    ck_assert_int_eq(judge(&pipe, &seed, &o, &r), EVK_VERDICT_FAIL);
+    ck_assert(r.problems & EVK_PROBLEM_BIT(EVK_P_CLOSED_VALID));
+    evk_obs_free(&o);
+}
+END_TEST
+
 START_TEST(tolerance_rule)
 {
     ck_assert_uint_eq(evk_default_tolerance(300), 150);
@@ -524,6 +548,7 @@ static Suite *judge_suite(void)
     tcase_add_test(tc, lazy_acks_before_a_violation);
     tcase_add_test(tc, lazy_acks_before_an_accepted_close);
     tcase_add_test(tc, readings_of_a_duplicate_key);
+    tcase_add_test(tc, rate_limited_pipeline);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -40,6 +40,7 @@ enum {
     EVK_CF_HOLD_EVENTS = 1 << 5,    /* do not ack the target's Events (C: its first ones) */
     EVK_CF_OWN_HANDSHAKE = 1 << 6,  /* C: the first step sends our own (bad) handshake */
     EVK_CF_HANDSHAKE = 1 << 7,      /* checks the handshake phase itself: skipped without one */
+    EVK_CF_RATE_LIMIT = 1 << 8,     /* a server may close it 1008 (PROTOCOL.md §4): then skipped */
 };
 
 /* A message to send. kind EVENT/ACK builds a valid message of the profile

@@ -275,6 +275,23 @@ static void judge_reading(const evk_case *c, const evk_profile *p, const evk_obs
         return;
     }
 
+    /* A server may close a client that sends too fast with 1008 (PROTOCOL.md
+     * §4): exactly-once could not be checked, so the case is skipped; the Acks
+     * that came before are still checked for doubles. */
+    if ((c->flags & EVK_CF_RATE_LIMIT) && o->target_role == EVK_ROLE_SERVER && o->end == EVK_END_CLOSE &&
+        o->end_code == EVK_CLOSE_POLICY && !d->close_predicted) {
+        size_t seen = 0, doubled = 0;
+        for (size_t i = 0; i < d->nacks; i++) seen += d->acks[i].seen > 0, doubled += d->acks[i].seen > 1;
+        if (!doubled && !d->unknown_acks && !o->target_violation[0]) {
+            r->verdict = EVK_VERDICT_SKIP;
+            r->skipped = EVK_SKIP_RATE_LIMITED;
+            say(&exp, "%zu Ack(s) each within %llu ms, no close (or a server's 1008: then skipped)", d->nacks,
+                (unsigned long long)o->limit_ms);
+            say(&obs, "the target rate-limited the pipeline (close 1008 at %llu ms, after %zu of %zu Ack(s), none twice) "
+                      "before exactly-once could be checked", (unsigned long long)o->t_end, seen, d->nacks);
+            return;
+        }
+    }
     evk_verdict v = EVK_VERDICT_PASS;
     char codes[160];
     bool alt_close = false;
