@@ -354,7 +354,7 @@ static bool final_raw_ack(gen *g, bool mutate)
     const char *whose;
     char buf[37];
     unsigned k = (unsigned)evk_fl_rng_below(&g->r, 10);
-    if (k < 4 || (k < 7 && !g->nids) || (k >= 7 && !g->server)) {
+    if (k < 4 || (k < 7 && !g->nids) || (k >= 7 && (!g->server || !g->p->has_handshake))) {
         evk_fl_uuid_text(&g->r, buf);
         id = buf;
         whose = "an unknown id";
@@ -588,6 +588,7 @@ static bool own_handshake(gen *g)
 /* Returns false when the opening already ends the session (no more steps). */
 static bool opening(gen *g)
 {
+    if (!g->p->has_handshake) return true; /* no handshake phase to play with */
     if (!g->server) return own_handshake(g);
     unsigned u = (unsigned)evk_fl_rng_below(&g->r, 100);
     if (u < 86) return true; /* the runner acks the handshake at once */
