@@ -6,7 +6,11 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 EVACK      := $(BUILD)/evack
 
-.PHONY: all build deps test test-asan clean conformance conformance-client fuzz-live bench
+# A bare `make` builds evack and its tests, never the fuzz targets (whose
+# rules, included below, would otherwise come first).
+.DEFAULT_GOAL := all
+
+.PHONY: all build deps test test-asan clean conformance conformance-client fuzz-live bench install package
 
 # Variables every conformance target accepts (HARNESS.md).
 TARGET   ?=
@@ -21,9 +25,6 @@ SUITE_ARGS = --profile '$(PROFILE)' $(if $(CASES),--cases '$(CASES)') \
              $(if $(EXCLUDE),--exclude '$(EXCLUDE)') $(if $(REPORT),--report '$(REPORT)') \
              $(if $(BASELINE),--baseline '$(BASELINE)') $(if $(HEADERS),--header "$$EVK_HEADERS") \
              $(EVACK_ARGS)
-
-# Fuzzing targets (make fuzz, make fuzz-overnight) live with the fuzzers.
--include fuzz/fuzz.mk
 
 all: build
 
@@ -52,16 +53,33 @@ conformance-client: build
 	@$(EVACK) $(if $(CLIENT),--client '$(CLIENT)',--listen) $(SUITE_ARGS)
 
 # Live fuzzing of a running implementation; findings are replayable files.
-DURATION ?= 60s
+# DURATION= on the command line wins; make fuzz-overnight has its own default.
+fuzz-live: DURATION ?= 60s
 FINDINGS ?= findings
 fuzz-live: build
 	@test -n '$(TARGET)' || { echo "evack: fuzz-live needs TARGET=ws://host:port/path" >&2; exit 2; }
 	@EVK_HEADERS='$(HEADERS)' $(EVACK) fuzz-live '$(TARGET)' --duration '$(DURATION)' --findings '$(FINDINGS)' \
 		--profile '$(PROFILE)' $(if $(HEADERS),--header "$$EVK_HEADERS") $(EVACK_ARGS)
 
+# Fuzzing the core in-process (make fuzz, make fuzz-overnight) lives with the fuzzers.
+include fuzz/fuzz.mk
+
 # The performance figures (docs in bench/bench.sh): ratios and counts, never timed tests.
 bench: build
 	@sh bench/bench.sh $(BUILD)
+
+# Install evack and its manual page (evack(1)) under PREFIX; DESTDIR stages
+# the files elsewhere (e.g. for a package): make install PREFIX=/usr DESTDIR=/tmp/x
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: build
+	@DESTDIR='$(if $(DESTDIR),$(abspath $(DESTDIR)))' cmake --install $(BUILD) --prefix '$(PREFIX)'
+
+# The Debian package (CPack): $(BUILD)/evack_<version>_<arch>.deb, with the
+# same two files under /usr and Depends computed by dpkg-shlibdeps.
+package: build
+	@scripts/ensure-deps.sh package
+	@cmake --build $(BUILD) --target package
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -67,14 +67,27 @@ if [ -x /usr/bin/time ]; then
     fi
 fi
 
-# 6: the live fuzzer against the reference server.
+# 6: the live fuzzer against the reference server, and the ceiling it runs
+#    under: connections opened (TCP + upgrade) and closed per second with
+#    libwebsockets on loopback, as many at a time as the fuzzer runs, against a
+#    bare listener and against the reference server (which sends its handshake).
 if "$evack" fuzz-live --help >/dev/null 2>&1; then
+    jobs=128
+    "$build/bench/evk_churn" $jobs 5 >"$work/churn" 2>&1
+    ceiling=$(sed -n 's/^churn: //p' "$work/churn")
+    echo "live_fuzzer_ceiling: ${ceiling:-?} connections/s (connect, upgrade, close; $jobs at a time, a bare libwebsockets listener)"
     start_server 0.5
-    "$evack" fuzz-live "$url" --duration 10s --findings "$work/findings" >"$work/fl" 2>&1
+    "$build/bench/evk_churn" "$url" $jobs 5 >"$work/churn_ref" 2>&1
+    echo "live_fuzzer_ceiling_ref: $(sed -n 's/^churn: //p' "$work/churn_ref") connections/s (the same against the reference server)"
+    "$evack" fuzz-live "$url" --duration 10s --jobs $jobs --findings "$work/findings" >"$work/fl" 2>&1
     # "  N sessions (S/s), A messages sent + B received (M/s); ..."
     line=$(grep -E '^ +[0-9]+ sessions \(' "$work/fl" | tail -n 1)
     if [ -n "$line" ]; then
-        echo "$line" | sed -E 's/^ +([0-9]+) sessions \(([0-9]+)\/s\).*/live_fuzzer_sessions: \2 sessions\/s (\1 in 10 s, 128 at a time; goal >= 1000)/'
+        echo "$line" | sed -E "s/^ +([0-9]+) sessions \(([0-9]+)\/s\).*/live_fuzzer_sessions: \2 sessions\/s (\1 in 10 s, $jobs at a time; goal >= 1000)/"
+        rate=$(echo "$line" | sed -E 's/^ +[0-9]+ sessions \(([0-9]+)\/s\).*/\1/')
+        if [ -n "$ceiling" ] && [ "$ceiling" -gt 0 ] 2>/dev/null; then
+            echo "live_fuzzer_ratio: $(awk -v r="$rate" -v c="$ceiling" 'BEGIN { printf "%.2f", r / c }') of the ceiling (sessions/s over bare connections/s)"
+        fi
         echo "$line" | sed -E 's/.*, ([0-9]+) messages sent \+ ([0-9]+) received \(([0-9]+)\/s\).*/live_fuzzer_messages: \3 messages\/s (judged, \1 sent + \2 received; goal >= 10000)/'
         grep -E '^ +findings:' "$work/fl" | sed -E 's/^ +findings: /live_fuzzer_findings: /'
     else

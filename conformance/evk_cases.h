@@ -39,20 +39,26 @@ typedef struct evk_family {
     size_t n;
 } evk_family;
 
-#define EVK_FAMILY(name) \
+/* The families, in report order: the one list. Each X(name) is a file
+ * cases_<name>.c defining evk_cases_<name>[] and, with EVK_FAMILY_COUNT,
+ * evk_ncases_<name>; the catalog (evk_catalog.c) expands the same list. */
+#define EVK_FAMILIES(X) \
+    X(handshake)        \
+    X(frame)            \
+    X(json)             \
+    X(schema)           \
+    X(ack)              \
+    X(event)            \
+    X(deadline)         \
+    X(close)            \
+    X(status)           \
+    X(upgrade)
+
+#define EVK_FAMILY_DECLARE(name)              \
     extern const evk_case evk_cases_##name[]; \
     extern const size_t evk_ncases_##name;
-EVK_FAMILY(handshake)
-EVK_FAMILY(frame)
-EVK_FAMILY(json)
-EVK_FAMILY(schema)
-EVK_FAMILY(ack)
-EVK_FAMILY(event)
-EVK_FAMILY(deadline)
-EVK_FAMILY(close)
-EVK_FAMILY(status)
-EVK_FAMILY(upgrade)
-#undef EVK_FAMILY
+EVK_FAMILIES(EVK_FAMILY_DECLARE)
+#undef EVK_FAMILY_DECLARE
 
 #define EVK_FAMILY_COUNT(name, table) const size_t evk_ncases_##name = sizeof table / sizeof table[0]
 

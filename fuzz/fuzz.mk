@@ -2,16 +2,16 @@
 #
 #   make fuzz                        each target FUZZ_SECONDS (60) on one core
 #   make fuzz FUZZ_TARGETS=session   only some targets
-#   make fuzz-overnight DURATION=8h  all cores, corpus kept and minimised
+#   make fuzz-overnight              all cores for DURATION (default 8h),
+#                                    corpus kept and minimised
 #
 # A finding is saved under $(FUZZ_FINDINGS)/<target>/, printed with the
 # command that reproduces it, and fails the command.
 FUZZ_BUILD    ?= build-fuzz
 FUZZ_SECONDS  ?= 60
-FUZZ_TARGETS  ?= message tracker session profile uuid iso8601
+FUZZ_TARGETS  ?= $(shell sed '/^\#/d' fuzz/targets.txt)
 FUZZ_WORK     ?= $(FUZZ_BUILD)/fuzz-work
 FUZZ_FINDINGS ?= findings/fuzz
-DURATION      ?= 8h
 
 .PHONY: fuzz fuzz-build fuzz-overnight
 
@@ -26,6 +26,8 @@ fuzz-build:
 fuzz: fuzz-build
 	@sh fuzz/run.sh short $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_WORK)/short $(FUZZ_FINDINGS) $(FUZZ_TARGETS)
 
+# DURATION= on the command line wins; fuzz-live's default is its own (Makefile).
+fuzz-overnight: DURATION ?= 8h
 fuzz-overnight: fuzz-build
 	@sh fuzz/run.sh overnight $(FUZZ_BUILD) $(DURATION) $(JOBS) $(FUZZ_WORK)/overnight \
 	  $(FUZZ_FINDINGS) $(FUZZ_TARGETS)

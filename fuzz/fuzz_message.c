@@ -8,6 +8,10 @@
  *    profiles use, and the lone-surrogate note;
  *  - evk_json_unescape decodes those members' string values as the
  *    reference does (pairs joined, lone surrogates as U+FFFD, \u0000 kept);
+ *  - the member spans (evk_json_members) and the member surgery built on
+ *    them (evk_jobj) agree with the reference: the same first member and
+ *    count for each name, and every edit leaves a valid object with one
+ *    member less (a drop) or the member's new value (a set);
  *  - the validator is a function of its input: the same verdict twice;
  *  - "not JSON" exactly when the text is not RFC 8259 JSON or not an object;
  *  - on a JSON object, the verdict and kind are the ones PROTOCOL.md §2's
@@ -22,9 +26,11 @@
  */
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "evk_err.h"
+#include "evk_jobj.h"
 #include "evk_json.h"
 #include "evk_ts.h"
 #include "evk_uuid.h"
@@ -112,6 +118,53 @@ static ref_result check_scanner(const char *text, size_t len)
     FZ_CHECK(!!(sc.notes & EVK_JNOTE_DUP_KEY) == dup, "duplicate-key note %d, reference %d",
              !!(sc.notes & EVK_JNOTE_DUP_KEY), dup);
     return ref;
+}
+
+/* The members as evk_json_members and evk_jobj see them, against the
+ * reference's view (keys[], filled by check_scanner). */
+static void check_members(const char *text, size_t len, const ref_result *ref)
+{
+    enum { MAX = 64 };
+    evk_jspan sp[MAX];
+    size_t n;
+    int rc = evk_json_members(text, len, sp, MAX, &n, NULL);
+    bool object = ref->valid && ref->top == REF_OBJECT;
+    FZ_CHECK((rc == 0) == object, "evk_json_members says %d on a text the reference calls %s", rc,
+             object ? "an object" : "no object");
+    if (!object) return;
+    for (size_t i = 0; i < NNAMES; i++) {
+        if (strlen(names[i].name) != names[i].len) continue; /* a NUL inside: not a C string */
+        unsigned count = 0;
+        for (size_t m = 0; m < n && m < MAX; m++)
+            count += evk_json_literal_is(text + sp[m].key_off, sp[m].key_end - sp[m].key_off, names[i].name);
+        if (n <= MAX)
+            FZ_CHECK(count == keys[i].count, "member \"%s\": %u spans, reference %u", names[i].name, count,
+                     keys[i].count);
+        evk_jspan s;
+        int at = evk_jobj_find(text, len, names[i].name, &s);
+        FZ_CHECK((at >= 0) == (keys[i].count > 0), "evk_jobj_find \"%s\": %d, reference count %u", names[i].name,
+                 at, keys[i].count);
+        if (at < 0) continue;
+        bool str = keys[i].type == REF_STRING;
+        FZ_CHECK(s.value_off + str == keys[i].off && s.value_end - str == keys[i].off + keys[i].len,
+                 "member \"%s\": value %zu-%zu, reference %zu+%zu", names[i].name, s.value_off, s.value_end,
+                 keys[i].off, keys[i].len);
+    }
+    /* Edits: a drop (of the first few members) and a set of "id". */
+    for (size_t m = 0; m < n && m < 4; m++) {
+        size_t ol = 0, left = 0;
+        char *o = evk_jobj_drop_at(text, len, m, &ol);
+        FZ_CHECK(o && evk_json_members(o, ol, NULL, 0, &left, NULL) == 0 && left == n - 1,
+                 "dropping member %zu of %zu left %s", m, n, o ? "a text with another count" : "nothing");
+        free(o);
+    }
+    size_t ol = 0;
+    char *o = evk_jobj_set(text, len, "id", "[1]", &ol);
+    evk_jspan s;
+    FZ_CHECK(o && evk_jobj_find(o, ol, "id", &s) >= 0 && s.value_end - s.value_off == 3 &&
+                 memcmp(o + s.value_off, "[1]", 3) == 0,
+             "setting \"id\" did not leave it [1]");
+    free(o);
 }
 
 static const ref_key *key_named(const char *name)
@@ -256,6 +309,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = size - 1;
 
     ref_result ref = check_scanner(text, len);
+    if (is_text) check_members(text, len, &ref);
     for (int which = FZ_SEED; which <= FZ_STRICT; which++) {
         const evk_profile *p = fz_profile(which);
         evk_message a, b;

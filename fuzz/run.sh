@@ -13,8 +13,11 @@
 #   is merged and minimised (-merge=1) at the end.
 # Either way a crash, leak, timeout or out-of-memory input is saved under
 # FINDINGS/<t>/, printed with the command that reproduces it, and makes the
-# exit status 1. A summary line per target gives exec/s, coverage (cov/ft),
-# corpus size and findings.
+# exit status 1. So does a fuzzer process (the run, and overnight also the
+# merge and the coverage replay) that cannot start or ends with a status
+# other than 0: the target, the status and the log are printed. The normal
+# end of a run, at -max_total_time, is status 0. A summary line per target
+# gives exec/s, coverage (cov/ft), corpus size and findings.
 set -eu
 mode=$1
 shift
@@ -67,6 +70,17 @@ summary() { # target log corpus-dir findings
         "$1" "${eps:-?}" "${cov:-?}" "${ft:-?}" "$files" "$4"
 }
 
+# abnormal TARGET STEP STATUS LOG: a fuzzer process that did not end well.
+abnormal() {
+    case $3 in
+    126|127) how="could not start (status $3)" ;;
+    *) if [ "$3" -gt 128 ]; then how="was killed by signal $(($3 - 128)) (status $3)"
+       else how="exited with status $3"; fi ;;
+    esac
+    echo "fuzz: $1: the $2 $how (log: $4)"
+    tail -n 5 "$4" 2>/dev/null | sed 's/^/fuzz:   | /'
+}
+
 # Absolute paths: the overnight runs change directory.
 absdir() {
     mkdir -p "$1" && (cd "$1" && pwd)
@@ -79,7 +93,7 @@ short)
     shift 4
     for t in "$@"; do
         bin=$build/fuzz/fuzz_$t
-        [ -x "$bin" ] || { echo "fuzz: $bin is not built" >&2; exit 2; }
+        [ -x "$bin" ] || { echo "fuzz: $t: $bin is not built (or not executable)" >&2; exit 2; }
         rm -rf "$work/$t"
         seed_corpus "$t" "$work/$t/corpus"
         mkdir -p "$findings/$t"
@@ -93,7 +107,7 @@ short)
         if [ "$rc" != 0 ] || [ "$n" != 0 ]; then
             failed=1
             grep -E 'ERROR|invariant broken|^  ' "$work/$t/log" | head -n 8 | sed 's/^/fuzz:   | /'
-            [ "$n" != 0 ] || echo "fuzz: $t: libFuzzer exited $rc (log: $work/$t/log)"
+            [ "$n" != 0 ] || abnormal "$t" "fuzzer" "$rc" "$work/$t/log"
         fi
         report_findings "$t" "$bin" "$findings/$t" "$work/$t/start"
         summary "$t" "$work/$t/log" "$work/$t/corpus" "$n"
@@ -106,27 +120,33 @@ overnight)
     [ "$per" -ge 10 ] || per=10
     for t in "$@"; do
         bin=$build/fuzz/fuzz_$t
-        [ -x "$bin" ] || { echo "fuzz: $bin is not built" >&2; exit 2; }
+        [ -x "$bin" ] || { echo "fuzz: $t: $bin is not built (or not executable)" >&2; exit 2; }
         mkdir -p "$work/$t" "$findings/$t"
         [ -d "$work/$t/corpus" ] || seed_corpus "$t" "$work/$t/corpus"
         touch "$work/$t/start"
         echo "fuzz: $t: ${per}s on $jobs workers, corpus $work/$t/corpus"
         # -fork keeps going after a crash (-ignore_*): every finding of the
         # night is saved, not only the first.
-        (cd "$work/$t" && $nice_cmd "$bin" -fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 \
+        rc=0
+        (cd "$work/$t" && exec $nice_cmd "$bin" -fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 \
             -ignore_ooms=1 -max_total_time="$per" -timeout=10 -rss_limit_mb=2048 \
             -max_len="$(max_len "$t")" -dict="$root/corpus/$t.dict" \
-            -artifact_prefix="$findings/$t/" corpus > fuzz.log 2>&1) || true
+            -artifact_prefix="$findings/$t/" corpus > fuzz.log 2>&1) || rc=$?
+        [ "$rc" = 0 ] || { failed=1; abnormal "$t" "fuzzer" "$rc" "$work/$t/fuzz.log"; }
         rm -rf "$work/$t/merged"
         mkdir -p "$work/$t/merged"
+        rc=0
         "$bin" -merge=1 -timeout=10 -rss_limit_mb=2048 "$work/$t/merged" "$work/$t/corpus" \
-            > "$work/$t/merge.log" 2>&1 || true
-        if [ -n "$(ls "$work/$t/merged")" ]; then
+            > "$work/$t/merge.log" 2>&1 || rc=$?
+        [ "$rc" = 0 ] || { failed=1; abnormal "$t" "corpus merge" "$rc" "$work/$t/merge.log"; }
+        if [ "$rc" = 0 ] && [ -n "$(ls "$work/$t/merged")" ]; then
             rm -rf "$work/$t/corpus"
             mv "$work/$t/merged" "$work/$t/corpus"
         fi
         # Coverage of the minimised corpus, measured the same way every night.
-        "$bin" -runs=0 -rss_limit_mb=2048 "$work/$t/corpus" > "$work/$t/cover.log" 2>&1 || true
+        rc=0
+        "$bin" -runs=0 -rss_limit_mb=2048 "$work/$t/corpus" > "$work/$t/cover.log" 2>&1 || rc=$?
+        [ "$rc" = 0 ] || { failed=1; abnormal "$t" "coverage replay of the corpus" "$rc" "$work/$t/cover.log"; }
         n=$(find "$findings/$t" -maxdepth 1 -type f -newer "$work/$t/start" | wc -l)
         [ "$n" = 0 ] || failed=1
         report_findings "$t" "$bin" "$findings/$t" "$work/$t/start"

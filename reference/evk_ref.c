@@ -521,6 +521,7 @@ static void on_conn(evk_conn *c, const evk_net_event *ev, void *user)
             evk_session_start(p->s, &hs, now_ms());
         } else {
             evk_session_start(p->s, NULL, now_ms());
+            client_send_events(p); /* without a handshake phase: at once */
         }
         if (!evk_rf_answers_pings(p->rf)) evk_conn_ignore_pings(c);
         if (p->o.ping_every_ms) evk_timer_at(p->pinger, now_ms() + p->o.ping_every_ms);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evk_jobj.h"
 #include "evk_json.h"
 
 static char *dup_n(const char *s, size_t n)
@@ -171,73 +172,29 @@ char *evk_rw_first_value(const char *s, size_t len)
     return dup_n(s, (size_t)(end - s));
 }
 
-static cJSON *parse_object(const char *s, size_t len)
-{
-    cJSON *j = cJSON_ParseWithLength(s, len);
-    if (j && !cJSON_IsObject(j)) {
-        cJSON_Delete(j);
-        return NULL;
-    }
-    return j;
-}
-
-/* Set key to the JSON value (or delete it when json_value is NULL). */
-static char *edit(const char *s, size_t len, const char *key, const char *json_value)
-{
-    cJSON *j = parse_object(s, len), *v = json_value ? cJSON_Parse(json_value) : NULL;
-    if (!j || (json_value && !v)) {
-        cJSON_Delete(j);
-        cJSON_Delete(v);
-        return NULL;
-    }
-    if (!v) cJSON_DeleteItemFromObjectCaseSensitive(j, key);
-    else if (cJSON_GetObjectItemCaseSensitive(j, key)) cJSON_ReplaceItemInObjectCaseSensitive(j, key, v);
-    else cJSON_AddItemToObject(j, key, v);
-    char *o = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    return o;
-}
-
+/* The member edits are the core's (evk_jobj.h): strict JSON objects only,
+ * every other byte kept. */
 char *evk_rw_set(const char *s, size_t len, const char *key, const char *json_value)
 {
-    return json_value ? edit(s, len, key, json_value) : NULL;
+    return json_value ? evk_jobj_set(s, len, key, json_value, NULL) : NULL;
 }
 
 char *evk_rw_del(const char *s, size_t len, const char *key)
 {
-    return edit(s, len, key, NULL);
+    return evk_jobj_drop(s, len, key, NULL);
 }
 
 bool evk_rw_get_string(const char *s, size_t len, const char *key, char *out, size_t cap)
 {
-    cJSON *j = parse_object(s, len);
-    const cJSON *v = j ? cJSON_GetObjectItemCaseSensitive(j, key) : NULL;
-    bool ok = v && cJSON_IsString(v) && strlen(v->valuestring) < cap;
-    if (ok) strcpy(out, v->valuestring);
-    cJSON_Delete(j);
-    return ok;
+    return evk_jobj_get_string(s, len, key, out, cap, NULL);
 }
 
 bool evk_rw_has_key(const char *s, size_t len, const char *key)
 {
-    cJSON *j = parse_object(s, len);
-    bool has = j && cJSON_GetObjectItemCaseSensitive(j, key) != NULL;
-    cJSON_Delete(j);
-    return has;
+    return evk_jobj_find(s, len, key, NULL) >= 0;
 }
 
 bool evk_rw_has_other_keys(const char *s, size_t len, const char *const *known)
 {
-    cJSON *j = parse_object(s, len);
-    if (!j) return false;
-    bool other = false;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, j) {
-        bool k = false;
-        for (const char *const *n = known; *n; n++)
-            if (strcmp(*n, it->string) == 0) k = true;
-        if (!k) other = true;
-    }
-    cJSON_Delete(j);
-    return other;
+    return evk_jobj_has_other_keys(s, len, known);
 }

@@ -22,10 +22,13 @@ char *evk_rw_cjson_roundtrip(const char *s, size_t len);
 /* The first JSON value only (drops trailing garbage); cJSON's reading. */
 char *evk_rw_first_value(const char *s, size_t len);
 
-/* On a JSON object text (cJSON-parsed): set key to a raw JSON value, or delete it. */
+/* On a JSON object text (strict: harness/core/evk_jobj.h does the work,
+ * the rest of the text stays as it was): set key to a JSON value, or
+ * delete it. */
 char *evk_rw_set(const char *s, size_t len, const char *key, const char *json_value);
 char *evk_rw_del(const char *s, size_t len, const char *key);
-/* The string value of a top-level key (cJSON's reading), copied into out. */
+/* The string value of a top-level key, unescaped into out (a "\u0000"
+ * ends it for strlen, as in a C implementation reading it). */
 bool evk_rw_get_string(const char *s, size_t len, const char *key, char *out, size_t cap);
 /* Does the object have this top-level key (any value)? */
 bool evk_rw_has_key(const char *s, size_t len, const char *key);

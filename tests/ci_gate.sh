@@ -9,28 +9,22 @@ evack=${1:?usage: ci_gate.sh EVACK SOURCE_DIR}
 src=${2:?usage: ci_gate.sh EVACK SOURCE_DIR}
 gate="$src/ci/evack-gate.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-gate.XXXXXX")
-pids=
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 . "$(dirname "$0")/check.sh"
+at_exit 'rm -rf "$work"'
+trap 'exit 130' INT TERM
+san_watch "$work"
 serve() { # serve NAME [ref server options]: start a reference server, set $port
     name=$1
     shift
-    "$evack" ref server --port 0 --port-file "$work/$name.port" "$@" >"$work/$name.log" 2>&1 &
-    pids="$pids $!"
+    # Each one is stopped with SIGTERM (by stop, or at exit): exit 0.
+    bg_start "$name" 0 "$work/$name.log" "$evack" ref server --port 0 --port-file "$work/$name.port" "$@"
     i=0
     while [ ! -s "$work/$name.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
     port=$(cat "$work/$name.port" 2>/dev/null)
     [ -n "$port" ] || { echo "FAIL the reference server did not start: $(cat "$work/$name.log")"; exit 1; }
 }
-stop() { # stop PID: end one server we started
-    kill "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
+stop() { # stop NAME: end one server we started, check its exit status
+    bg_stop "$1"
 }
 gate() { # gate NAME ARGS...: run the gate script, set $rc; output in $work/NAME.out
     name=$1
@@ -44,7 +38,6 @@ reports_ok() { # reports_ok DIR: every report file exists and is not empty
 
 # 1. A conforming server: exit 0, every report, a "passed" summary.
 serve good
-good_pid=${pids##* }
 gate pass "ws://127.0.0.1:$port/" --report "$work/pass"
 [ $rc -eq 0 ] && r=ok || r=bad
 check "conforming server: exit 0" "$r" "exit $rc: $(tail -n 3 "$work/pass.out")"
@@ -86,10 +79,10 @@ gate badbase "ws://127.0.0.1:$bad_port/" --cases 'event.*' --baseline "$work/bas
 check "a baseline naming an unknown case: exit 2" "$r" "exit $rc: $(tail -n 3 "$work/badbase.out")"
 
 # 4. A server that starts late: --wait polls until it accepts connections.
-stop "$good_pid"
+stop good
 late_port=$(cat "$work/good.port")
-(sleep 2 && exec "$evack" ref server --port "$late_port") >"$work/late.log" 2>&1 &
-pids="$pids $!"
+late_server() { sleep 2 && exec "$evack" ref server --port "$late_port"; }
+bg_start late 0 "$work/late.log" late_server
 start=$(date +%s)
 gate late "ws://127.0.0.1:$late_port/" --wait 20 --cases 'frame.*' --report "$work/late"
 took=$(($(date +%s) - start))
@@ -99,7 +92,7 @@ check "a server that starts 2 s late is waited for (${took} s)" "$r" "exit $rc: 
 # 5. Nobody listening: exit 2 after the wait, a one-line reason.
 closed_port=$(cat "$work/bad.port")
 serve spare
-stop "${pids##* }"
+stop spare
 gate closed "ws://127.0.0.1:$(cat "$work/spare.port")/" --wait 1 --report "$work/closed"
 [ $rc -eq 2 ] && grep -q 'cannot connect' "$work/closed.out" && r=ok || r=bad
 check "unreachable server: exit 2 with the reason" "$r" "exit $rc: $(tail -n 3 "$work/closed.out")"
@@ -134,6 +127,9 @@ check "unreadable baseline: exit 2" "$r" "exit $rc: $(cat "$work/u4.out")"
 # 8. The script itself is POSIX sh: dash parses it (and runs it above, as sh).
 dash -n "$gate" 2>"$work/dash.err" && r=ok || r=bad
 check "dash -n ci/evack-gate.sh" "$r" "$(cat "$work/dash.err")"
+
+# 9. Every server this test started ends cleanly on SIGTERM.
+for name in bad late tok; do stop "$name"; done
 
 [ $fails -eq 0 ] && echo "all gate checks passed" || echo "$fails check(s) failed"
 [ $fails -eq 0 ]

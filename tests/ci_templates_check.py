@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The CI templates in ci/ parse as YAML and hold together: the keys each CI
-reads (JUnit report path, artifact paths, the conformance command, the
-baseline), shell that parses, and variables the gate script really reads.
+"""The CI templates in ci/ and the GitHub Action (action.yml) parse as YAML
+and hold together: the keys each CI reads (JUnit report path, artifact
+paths, the conformance command, the baseline), shell that parses, variables
+the gate script really reads, and the action's inputs, scripts and outputs.
 
     ci_templates_check.py SOURCE_DIR
 
@@ -139,6 +140,86 @@ def clusterfuzzlite(path, src):
         check(os.path.exists(os.path.join(src, ".clusterfuzzlite", name)), f"cflite: .clusterfuzzlite/{name} exists")
 
 
+def action(src):
+    """action.yml, the composite GitHub Action: every input it uses exists and
+    every input exists for a reason, every run: step names its shell and only
+    calls an executable, parsable script of ci/action/ with the variables that
+    script reads, step outputs it reads are ones the scripts write, and the
+    report is uploaded before the last step fails the action."""
+    path = os.path.join(src, "action.yml")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    doc = yaml.safe_load(text)
+    check(isinstance(doc, dict) and doc.get("name") and doc.get("description"),
+          "action: a mapping with name and description")
+    runs = doc.get("runs", {})
+    check(runs.get("using") == "composite", "action: runs.using is composite")
+    inputs = doc.get("inputs", {}) or {}
+    check(inputs.get("target", {}).get("required") is True, "action: input target is required")
+    for name, spec in inputs.items():
+        check(bool((spec or {}).get("description")), f"action: input {name} has a description")
+    used = set(re.findall(r"inputs\.([A-Za-z0-9_-]+)", text))
+    for name in sorted(used):
+        check(name in inputs, f"action: inputs.{name} is a declared input")
+    for name in inputs:
+        check(name in used, f"action: input {name} is used")
+    for want in ("target", "profile", "baseline", "headers", "cases", "exclude", "report-dir", "wait-timeout"):
+        check(want in inputs, f"action: has the input {want}")
+    steps = runs.get("steps", []) or []
+    ids = {s["id"]: s for s in steps if "id" in s}
+    scripts = {}
+    for s in steps:
+        label = s.get("name", "?")
+        if "uses" in s:
+            check(re.fullmatch(r"actions/upload-artifact@v4", s["uses"]) is not None,
+                  f"action: step '{label}' uses only actions/upload-artifact@v4")
+            check(str(s.get("if", "")).replace(" ", "") in ("${{!cancelled()}}", "${{always()}}"),
+                  f"action: step '{label}' also runs when the suite failed")
+            continue
+        check(s.get("shell") in ("sh", "bash"), f"action: step '{label}' has shell: sh or bash")
+        run = str(s.get("run", ""))
+        check("${{" not in run, f"action: step '{label}' has no expression inside run: (inputs go through env)")
+        called = re.findall(r'"\$GITHUB_ACTION_PATH/(ci/action/[a-z-]+\.sh)"', run)
+        check(len(called) == 1, f"action: step '{label}' runs one script of ci/action/ from $GITHUB_ACTION_PATH")
+        if not called:
+            continue
+        script = os.path.join(src, called[0])
+        ok = os.path.isfile(script) and os.access(script, os.X_OK)
+        check(ok, f"action: {called[0]} exists and is executable")
+        if not ok:
+            continue
+        ok, err = shell_ok(open(script, encoding="utf-8").read(), "dash")
+        check(ok, f"action: {called[0]} is valid POSIX sh (dash -n) {err}")
+        body = open(script, encoding="utf-8").read()
+        scripts[s.get("id")] = body
+        env = s.get("env", {}) or {}
+        reads = set(re.findall(r"\$\{?(INPUT_[A-Z_]+|EVACK_EXIT_CODE|EVACK)\b", body))
+        for var in sorted(reads):
+            check(var in env, f"action: step '{label}' sets {var}, which {called[0]} reads")
+        for var in env:
+            check(var in reads, f"action: {called[0]} reads {var}, which step '{label}' sets")
+    refs = re.findall(r"steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)", text)
+    for sid, out in refs:
+        check(sid in ids and f"{out}=" in scripts.get(sid, ""),
+              f"action: steps.{sid}.outputs.{out} is written by that step's script")
+    outputs = doc.get("outputs", {}) or {}
+    for name in ("exit-code", "report-dir"):
+        check(name in outputs and "value" in outputs[name], f"action: output {name}")
+    run_step = ids.get("run", {})
+    check(run_step.get("continue-on-error") is True and "ci/action/run.sh" in str(run_step.get("run")),
+          "action: the suite step (id run) runs ci/action/run.sh and lets the upload happen")
+    last = steps[-1] if steps else {}
+    check("ci/action/finish.sh" in str(last.get("run", "")) and
+          str(last.get("if", "")).replace(" ", "") == "${{!cancelled()}}" and
+          "steps.run.outputs.exit-code" in str(last.get("env", {})),
+          "action: the last step fails the action with the suite's exit-code")
+    with open(os.path.join(src, "ci/README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    check(re.search(r"uses: [^\s/]+/evack@", readme) is not None, "ci/README.md: shows uses: <owner>/evack@<tag>")
+    for name in inputs:
+        check(f"`{name}`" in readme, f"ci/README.md documents the input {name}")
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__.strip(), file=sys.stderr)
@@ -149,10 +230,11 @@ def main():
     github(os.path.join(src, "ci/github/evack-conformance.yml"))
     gitlab(os.path.join(src, "ci/gitlab/evack.gitlab-ci.yml"), gate_text)
     clusterfuzzlite(os.path.join(src, "ci/github/clusterfuzzlite.yml"), src)
+    action(src)
     with open(os.path.join(src, "ci/README.md"), encoding="utf-8") as f:
         readme = f.read()
     for name in ("github/evack-conformance.yml", "gitlab/evack.gitlab-ci.yml", "evack-gate.sh",
-                 "github/clusterfuzzlite.yml"):
+                 "github/clusterfuzzlite.yml", "action.yml"):
         check(name in readme, f"ci/README.md documents {name}")
     print(f"{len(bad)} check(s) failed" if bad else "all template checks passed")
     return 1 if bad else 0

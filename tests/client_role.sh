@@ -5,8 +5,9 @@
 set -u
 evack=${1:?usage: client_role.sh EVACK}
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-client.XXXXXX")
-trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/check.sh"
+at_exit 'rm -rf "$work"'
+san_watch "$work"
 survivors() { # processes whose command line holds the marker
     ps -eo pid=,stat=,args= | grep -F "$1" | grep -v grep
 }
@@ -61,9 +62,9 @@ check "no stray process survives the run" $r "$(survivors "sleep $marker2")"
 # Zombies: sampled while evack runs, none of *its* children stays a zombie
 # (one may be for up to a 50 ms poll; other processes' zombies do not count:
 # this machine's init may never reap orphans).
-"$evack" --client "$evack ref client {url}" --cases 'frame.*,json.*,event.acked-once' --jobs 2 \
-    --color never >"$work/z.out" 2>&1 &
-pid=$!
+bg_start zombies 0 "$work/z.out" "$evack" --client "$evack ref client {url}" --cases 'frame.*,json.*,event.acked-once' \
+    --jobs 2 --color never
+pid=$bg_pid
 streak=0
 worst=0
 while kill -0 $pid 2>/dev/null; do
@@ -71,11 +72,10 @@ while kill -0 $pid 2>/dev/null; do
     [ $streak -gt $worst ] && worst=$streak
     sleep 0.05
 done
-wait $pid
-rc=$?
-[ $rc -eq 0 ] && [ $worst -le 20 ] && r=ok || r=bad
+bg_wait zombies
+[ $worst -le 20 ] && r=ok || r=bad
 check "evack reaps its clients: no child of it stays a zombie (longest: $worst samples of 50 ms)" $r \
-    "exit $rc, a zombie child for $worst samples"
+    "a zombie child for $worst samples"
 
 # 5. Clients connecting by hand: --list-urls names every case's URL.
 "$evack" --listen --list-urls --port 9 --cases 'json.*' >"$work/5.out" 2>&1

@@ -7,8 +7,9 @@ set -u
 evack=${1:?usage: docs_catalog.sh EVACK SOURCE_DIR}
 src=${2:?usage: docs_catalog.sh EVACK SOURCE_DIR}
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-catalog.XXXXXX")
-trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/check.sh"
+at_exit 'rm -rf "$work"'
+san_watch "$work"
 
 # 1. The committed catalog is what the generator writes today (run from the
 #    source directory: the page names the rule file by this relative path).

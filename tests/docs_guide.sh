@@ -7,8 +7,9 @@ set -u
 evack=${1:?usage: docs_guide.sh EVACK SOURCE_DIR}
 src=${2:?usage: docs_guide.sh EVACK SOURCE_DIR}
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-guide.XXXXXX")
-trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/check.sh"
+at_exit 'rm -rf "$work"'
+san_watch "$work"
 guide="$src/docs/guide.md"
 
 # 1. Relative links ([text](path) and [text](path#anchor)) point at files.

@@ -1,4 +1,4 @@
-# Reports, CI templates and docs (issue 8). Included by tests/CMakeLists.txt.
+# Reports, CI templates and docs. Included by tests/CMakeLists.txt.
 # The shell tests are POSIX sh; python3 only parses JSON, YAML and the DOM.
 
 # report.html rendered by headless Chromium: counts, rows and details equal

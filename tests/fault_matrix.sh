@@ -24,8 +24,9 @@ if [ "${1:-}" = "--row" ]; then
     evack=$2 work=$3 id=$4 role=$5 fault=$6 profile=$7 cases=$8
     ack=${EVK_MATRIX_ACK:-0.5} token=evack-matrix-token
     out=$work/$id.out
+    . "$(dirname "$0")/check.sh"
     # "variant:NAME": the correct peer with the options of that variant.
-    extra="" variant=""
+    extra="" variant="" server_problem=""
     case "$fault" in
     variant:*)
         variant=${fault#variant:}
@@ -41,21 +42,25 @@ if [ "${1:-}" = "--row" ]; then
         set -- ref server --port 0 --port-file "$pf" --ack-timeout "$ack" --profile "$profile" $extra
         $upgrade && set -- "$@" --token "$token"
         [ "$fault" != none ] && set -- "$@" --fault "$fault"
-        "$evack" "$@" >"$work/$id.server.log" 2>&1 &
-        spid=$!
+        # The server must end with exit 0 when we stop it (SIGTERM), except
+        # where its fault kills it on purpose: stated here, one by one.
+        case $fault in
+        crash-on-deep-nesting | crash-on-duplicate-key | crash-on-lone-surrogate) death=ABRT ;; # abort(), by design
+        *) death=0 ;;
+        esac
+        bg_start server "$death" "$work/$id.server.log" "$evack" "$@"
         i=0
         while [ ! -s "$pf" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
         if [ ! -s "$pf" ]; then
-            kill "$spid" 2>/dev/null
-            echo "$id error $fault $profile reference server did not start"
+            bg_end server TERM
+            echo "$id error $fault $profile reference server did not start: $(evk_status_text "$bg_status"): $(tail -n 1 "$work/$id.server.log")"
             exit 0
         fi
         set -- "ws://127.0.0.1:$(cat "$pf")/" --profile "$profile" --color never
         $upgrade && set -- "$@" --cases 'upgrade.*' --header "Authorization: Bearer $token"
         "$evack" "$@" >"$out" 2>&1
         rc=$?
-        kill "$spid" 2>/dev/null
-        wait "$spid" 2>/dev/null
+        bg_end server TERM || server_problem=$bg_problem
     else
         client="$evack ref client {url} --profile $profile $extra"
         [ "$fault" != none ] && client="$client --fault $fault"
@@ -63,7 +68,11 @@ if [ "${1:-}" = "--row" ]; then
         rc=$?
     fi
     failed=$(sed -nE 's/^\[ *[0-9]+\/[0-9]+\] FAIL +([^ ]+).*/\1/p' "$out" | tr '\n' ' ')
-    if [ "$fault" = none ]; then
+    if [ -n "$server_problem" ]; then
+        # Its details (log tail, sanitizer report) for the summary below.
+        echo "$server_problem" >"$work/$id.problem"
+        echo "$id error ${variant:-$fault} $profile the reference server: $(echo "$server_problem" | head -n 1)"
+    elif [ "$fault" = none ]; then
         as=${variant:+ as variant $variant}
         if [ $rc -eq 0 ]; then echo "$id ok: the reference passes$as ($profile, cases $cases)"
         else echo "$id false-positive ${variant:-$fault} $profile rc=$rc failed: $failed"; fi
@@ -88,7 +97,10 @@ jobs=${EVK_MATRIX_JOBS:-4}
 EVK_MATRIX_VARIANTS=${EVK_MATRIX_VARIANTS:-$(dirname "$table")/variants.tsv}
 export EVK_MATRIX_VARIANTS
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-matrix.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+. "$(dirname "$0")/check.sh"
+at_exit 'rm -rf "$work"'
+trap 'exit 130' INT TERM
+san_watch "$work"
 start=$(date +%s)
 
 # The rows: the reference peer twice, as each variant (once per profile),
@@ -120,6 +132,7 @@ done <"$work/rows" | xargs -n 5 -P "$jobs" sh "$0" --row "$evack" "$work" >"$wor
 sort "$work/results" >"$work/sorted"
 caught=$(grep -c ' caught ' "$work/sorted")
 grep -E ' (survived|false-positive|error) ' "$work/sorted" | sed 's/^[^ ]* /  /'
+for p in "$work"/*.problem; do [ -f "$p" ] && sed 's/^/    /' "$p"; done
 grep ' ok ' "$work/sorted" | sed 's/^[^ ]* /  /'
 
 # Coverage: cases that some fault made fail (informational ones never can).

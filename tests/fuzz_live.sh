@@ -1,5 +1,5 @@
 #!/bin/sh
-# The live fuzzer against the reference server (issue 7).
+# The live fuzzer against the reference server.
 #
 #   fuzz_live.sh EVACK client-clean PROFILE | client-fault NAME PROFILE
 #       the same against the reference client (evack listens; every session
@@ -13,7 +13,7 @@
 #       (default 5) must find nothing (exit 0, no finding files).
 #   fuzz_live.sh EVACK fault NAME PROFILE
 #       the reference server with fault NAME: a run of at most EVK_FL_FAULT_S
-#       seconds (default 30; the issue's bound is 60) must find it (exit 1,
+#       seconds (default 30; the required bound is 60) must find it (exit 1,
 #       a finding saved), and the saved finding, minimised when minimisation
 #       succeeded, must replay as "reproduced" against a fresh faulty server
 #       and as "not reproduced" against a correct one.
@@ -36,27 +36,38 @@ ack=${EVK_FL_ACK:-0.5}
 seed=${EVK_FL_SEED:-1}
 jobs=${EVK_FL_JOBS:-64}
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-fuzzlive.XXXXXX")
-pids=""
+. "$(dirname "$0")/check.sh"
 cleanup() {
-    touch "$work/stop"
-    for c in "$work"/*.child; do [ -f "$c" ] && kill "$(cat "$c")" 2>/dev/null; done
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
     if [ "${EVK_FL_KEEP:-0}" = 1 ]; then echo "work directory kept: $work"; else rm -rf "$work"; fi
 }
-trap cleanup EXIT
+# At exit check.sh stops and checks every server still running; supervised
+# ones first, so that no restart races the stop.
+before_exit 'for s in ${supervised:-}; do stop_supervised "$s" || echo "FAIL $stop_problem"; done'
+at_exit cleanup
 trap 'exit 2' INT TERM HUP PIPE
+san_watch "$work"
+
+# The deaths a server may die on purpose: its injected fault's, stated here
+# one by one. Any other death, or a status other than 0 after our SIGTERM,
+# fails the test.
+death_of() {
+    case $1 in
+    crash-on-deep-nesting | crash-on-duplicate-key | crash-on-lone-surrogate) echo 0,ABRT ;; # abort(), by design
+    *) echo 0 ;;
+    esac
+}
 
 # start_server NAME FAULT: a reference server on a free port; sets $url.
+# Stopped (and its exit status checked) with stop_server NAME.
 start_server() {
     pf=$work/$1.port
     rm -f "$pf"
+    deaths=$(death_of "$2")
     set -- "$1" ref server --port 0 --port-file "$pf" --ack-timeout "$ack" --profile "$profile" \
         $( [ "$2" != none ] && echo --fault "$2" )
     name=$1
     shift
-    "$evack" "$@" >"$work/$name.log" 2>&1 &
-    pids="$pids $!"
+    bg_start "$name" "$deaths" "$work/$name.log" "$evack" "$@"
     i=0
     while [ ! -s "$pf" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
     if [ ! -s "$pf" ]; then
@@ -66,30 +77,64 @@ start_server() {
     fi
     url="ws://127.0.0.1:$(cat "$pf")/"
 }
+stop_server() { # NAME
+    bg_end "$1" TERM || fail "the reference server $1: $bg_problem"
+}
 
 # start_supervised NAME FAULT: like start_server, but restarted on the same
 # port whenever it dies (as a service manager would), so that the fuzzer can
-# find and minimise the session that crashes it.
+# find and minimise the session that crashes it. Every death of every server
+# it started is checked: each must be one of death_of FAULT's; the supervisor
+# exits 1 (and lists them in NAME.deaths) otherwise. stop_supervised NAME ends it.
+supervise() { # NAME FAULT PORT-FILE
+    name=$1 f=$2 pf=$3 port=0 bad=0
+    while [ ! -f "$work/stop" ]; do
+        set -- ref server --port "$port" --port-file "$pf" --ack-timeout "$ack" --profile "$profile"
+        [ "$f" != none ] && set -- "$@" --fault "$f"
+        "$evack" "$@" >>"$work/$name.log" 2>&1 &
+        echo $! >"$work/$name.child"
+        wait $!
+        st=$?
+        if ! evk_expected "$st" "$(death_of "$f")" || evk_san_report "$(cat "$work/$name.child")" /dev/null >/dev/null; then
+            echo "server $(cat "$work/$name.child"): $(evk_status_text "$st"), expected $(death_of "$f")" >>"$work/$name.deaths"
+            bad=1
+        fi
+        echo "$st" >>"$work/$name.statuses"
+        port=$(cat "$pf" 2>/dev/null || echo 0)
+        sleep 0.1
+    done
+    exit $bad
+}
 start_supervised() {
-    pf=$work/$1.port name=$1 f=$2
-    rm -f "$pf"
-    (
-        port=0
-        while [ ! -f "$work/stop" ]; do
-            set -- ref server --port "$port" --port-file "$pf" --ack-timeout "$ack" --profile "$profile"
-            [ "$f" != none ] && set -- "$@" --fault "$f"
-            "$evack" "$@" >>"$work/$name.log" 2>&1 &
-            echo $! >"$work/$name.child"
-            wait $!
-            port=$(cat "$pf" 2>/dev/null || echo 0)
-            sleep 0.1
-        done
-    ) 2>>"$work/$name.log" &
-    pids="$pids $!"
+    rm -f "$work/$1.port" "$work/stop"
+    bg_start "sup_$1" 0 "$work/$1.supervisor.log" supervise "$1" "$2" "$work/$1.port"
+    supervised="${supervised:-} $1"
     i=0
-    while [ ! -s "$pf" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-    [ -s "$pf" ] || { echo "fuzz-live $fault $profile: the reference server did not start"; exit 1; }
-    url="ws://127.0.0.1:$(cat "$pf")/"
+    while [ ! -s "$work/$1.port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    [ -s "$work/$1.port" ] || { echo "fuzz-live $fault $profile: the reference server did not start"; exit 1; }
+    url="ws://127.0.0.1:$(cat "$work/$1.port")/"
+}
+# stop_supervised NAME: no more restarts; SIGTERM to its server until the
+# supervisor ends (at most 10 s, then check.sh's SIGTERM/SIGKILL). Returns 1
+# with $stop_problem set when a server died in a way nobody expected.
+stop_supervised() {
+    touch "$work/stop"
+    eval "sup=\${evk_bg_pid_sup_$1:-}"
+    # Once a second (a server the supervisor was starting as the stop came
+    # gets its SIGTERM after it had time to install its handler).
+    i=0
+    while [ -n "$sup" ] && kill -0 "$sup" 2>/dev/null && [ $i -lt 200 ]; do
+        [ $((i % 20)) -eq 0 ] && kill -TERM "$(cat "$work/$1.child" 2>/dev/null)" 2>/dev/null
+        sleep 0.05
+        i=$((i + 1))
+    done
+    supervised=$(echo "$supervised" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
+    [ -s "$work/$1.statuses" ] && echo "fuzz-live: the supervised server $1 ended $(sort "$work/$1.statuses" |
+        uniq -c | awk '{printf "%s%d time(s) with status %s", (NR > 1 ? ", " : ""), $1, $2}')"
+    bg_end "sup_$1" && return 0
+    stop_problem="the supervised reference server $1: $bg_problem
+$(sed 's/^/    /' "$work/$1.deaths" 2>/dev/null)"
+    return 1
 }
 
 fail() {
@@ -142,6 +187,7 @@ JSON
     [ $rc -eq 0 ] && [ "$(echo "$out" | head -n 1)" = "not reproduced" ] ||
         fail "replay of a hand-made finding against the correct server: exit $rc: $out"
     "$evack" fuzz-live --help | grep -q -- '--duration' || fail "fuzz-live --help does not list --duration"
+    stop_server ref
     echo "fuzz-live cli: usage errors exit 2 with one line; replay says not reproduced"
     exit 0
 fi
@@ -183,6 +229,7 @@ if [ "$mode" = clean ]; then
     [ $rc -eq 0 ] || fail "exit $rc against the correct server (expected 0: nothing found)"
     n=$(find "$work/findings" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l)
     [ "$n" -eq 0 ] || fail "$n finding file(s) against the correct server"
+    stop_server ref
     echo "fuzz-live none $profile: nothing found in $secs s ($summary)"
     exit 0
 fi
@@ -197,19 +244,18 @@ rc=$?
 read_finding
 
 # The replay reproduces it against a fresh faulty server...
-touch "$work/stop"
-kill "$(cat "$work/faulty.child")" 2>/dev/null
-for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-pids=""
+stop_supervised faulty || fail "$stop_problem"
 start_server faulty2 "$fault"
 # (three tries: a finding about timing can sit near the judge's tolerance)
 out=$("$evack" replay "$min" "$url" --times 3 2>&1)
 rc=$?
 [ $rc -eq 1 ] || { echo "$out" | sed 's/^/    /'; fail "replay of $(basename "$min") against the faulty server: exit $rc (expected 1: reproduced)"; }
+stop_server faulty2
 # ... and not against a correct one.
 start_server ref none
 out=$("$evack" replay "$min" "$url" 2>&1)
 rc=$?
 [ $rc -eq 0 ] || { echo "$out" | sed 's/^/    /'; fail "replay of $(basename "$min") against the correct server: exit $rc (expected 0: not reproduced)"; }
+stop_server ref
 echo "fuzz-live $fault $profile: found $sig after ${after:-?} s, minimised $steps steps, replay ok"
 exit 0

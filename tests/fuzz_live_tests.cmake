@@ -1,6 +1,6 @@
-# The live fuzzer (issue 7; docs/fuzz-live.md), included by tests/CMakeLists.txt.
+# The live fuzzer (docs/fuzz-live.md), included by tests/CMakeLists.txt; its
+# unit test, unit.fuzzlive, sits with the other unit tests there.
 #
-# fuzz_live.unit            generator determinism, defects, finding files, verdicts
 # fuzz_live.cli             usage errors and unreachable targets exit 2, replay says no
 # fuzz_live.clean.<profile> a run against the correct reference server finds
 #                           nothing (EVK_FL_CLEAN_S seconds, default 5)
@@ -11,16 +11,6 @@
 #                           correct one. Each usually takes 2-8 s.
 # Not observable by a fuzzer that never varies the HTTP upgrade (they need the
 # server started with --token and a bearer header): the upgrade faults below.
-if(NOT TARGET evk_fuzzlive)
-  return()
-endif()
-
-add_executable(test_fuzzlive ${PROJECT_SOURCE_DIR}/harness/fuzzlive/test_fuzzlive.c)
-target_include_directories(test_fuzzlive PRIVATE ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(test_fuzzlive PRIVATE evk_fuzzlive PkgConfig::CHECK)
-add_test(NAME fuzz_live.unit COMMAND test_fuzzlive)
-set_tests_properties(fuzz_live.unit PROPERTIES LABELS fuzz_live)
-
 set(EVK_FL_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/fuzz_live.sh)
 add_test(NAME fuzz_live.cli COMMAND sh ${EVK_FL_SCRIPT} $<TARGET_FILE:evack> cli)
 set_tests_properties(fuzz_live.cli PROPERTIES LABELS fuzz_live TIMEOUT 60)

@@ -8,13 +8,14 @@ set -u
 evack=${1:?usage: hostile.sh EVACK HOSTILE_PEER}
 peer=${2:?usage: hostile.sh EVACK HOSTILE_PEER}
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-hostile.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/check.sh"
+at_exit 'rm -rf "$work"'
+san_watch "$work"
 cases='handshake.ack,event.acked-once'
 # Under AddressSanitizer, freed memory waits in a quarantine (256 MB by
 # default) and counts as RSS: keep it small so the bound measures evack, not
 # ASan. Ignored by plain builds; a caller's own ASAN_OPTIONS come last and win.
 export ASAN_OPTIONS="quarantine_size_mb=16${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
-fails=0
 
 # peak_kb CMD...: run it, leave its output in $work/out, its exit in $rc and
 # its peak RSS (KiB) in $kb, its wall time (s) in $secs.
@@ -49,13 +50,11 @@ judge() {
 }
 
 # The baseline: the same cases against the correct reference server.
-"$evack" ref server --port 0 --port-file "$work/ref.port" --ack-timeout 1 >/dev/null 2>&1 &
-ref=$!
+bg_start ref 0 "$work/ref.log" "$evack" ref server --port 0 --port-file "$work/ref.port" --ack-timeout 1
 i=0
 while [ ! -s "$work/ref.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 run_measured "$evack" "ws://127.0.0.1:$(cat "$work/ref.port")/" --cases "$cases" --timeout 1000 --color never
-kill $ref
-wait $ref 2>/dev/null
+bg_stop ref
 base=$kb
 [ $rc -eq 0 ] || { echo "FAIL baseline: the reference should pass: $(cat "$work/out")"; exit 1; }
 limit=$((base + 65536))
@@ -64,13 +63,13 @@ echo "baseline: peak RSS $base KiB; limit $limit KiB"
 # mode  expected-exit  max-seconds  text-the-verdict-must-contain
 while read -r mode want maxs pattern; do
     rm -f "$work/p.port"
-    "$peer" "$mode" "$work/p.port" >/dev/null 2>&1 &
-    hp=$!
+    # The hostile server accepts forever and does not handle SIGTERM: our
+    # SIGTERM is the death it is expected to die.
+    bg_start peer TERM "$work/peer.log" "$peer" "$mode" "$work/p.port"
     i=0
     while [ ! -s "$work/p.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
     run_measured timeout 120 "$evack" "ws://127.0.0.1:$(cat "$work/p.port")/" --cases "$cases" --timeout 1000 --color never
-    kill $hp 2>/dev/null
-    wait $hp 2>/dev/null
+    bg_end peer TERM || { echo "FAIL $mode: the hostile server: $bg_problem"; fails=$((fails + 1)); }
     judge "$mode" $limit "$want" "$maxs" "$pattern"
 done <<'MODES'
 flood 1 30 flooded

@@ -6,8 +6,9 @@
 set -u
 evack=${1:?usage: interrupt.sh EVACK}
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-int.XXXXXX")
-trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/check.sh"
+at_exit 'rm -rf "$work"'
+san_watch "$work"
 well_formed() { # DIR: parses, marked incomplete, every case has a verdict
     python3 - "$1" <<'PY'
 import json, sys, xml.etree.ElementTree as ET
@@ -22,32 +23,35 @@ assert html.rstrip().endswith("</html>"), "report.html is cut"
 PY
 }
 
-# interrupt SIG LABEL DIR AFTER [evack options]: starts evack with a report
-# into DIR, sends SIG after AFTER seconds, and checks the exit status (130)
-# and the reports.
+# interrupt SIG LABEL DIR READY [evack options]: starts evack with a report
+# into DIR, sends SIG once the shell test READY holds (the run is under way:
+# evack handles the signals from then on; before, a loaded machine could
+# deliver it during start-up), and checks the exit status (130) and the
+# reports.
 interrupt() {
-    sig=$1 label=$2 dir=$3 after=$4
+    sig=$1 label=$2 dir=$3 ready=$4
     shift 4
-    "$evack" "$@" --report "$dir" --color never >"$dir.out" 2>&1 &
-    pid=$!
-    sleep "$after"
-    kill -"$sig" $pid
-    wait $pid
-    rc=$?
-    [ $rc -eq 130 ] && r=ok || r=bad
-    check "SIG$sig ($label): exit 130" $r "exit $rc: $(tail -n 2 "$dir.out")"
+    bg_start run 130 "$dir.out" "$evack" "$@" --report "$dir" --color never
+    i=0
+    until eval "$ready" || [ $i -ge 600 ]; do sleep 0.05; i=$((i + 1)); done
+    bg_end run "$sig" && r=ok || r=bad
+    check "SIG$sig ($label): exit 130" $r "$bg_problem"
     out=$(well_formed "$dir" 2>&1) && r=ok || r=bad
     check "SIG$sig ($label): complete reports marked incomplete" $r "$out"
 }
 
 for sig in INT TERM; do
     # Server role: the suite against the embedded server, stopped mid-run.
-    interrupt "$sig" "server role" "$work/s$sig" 0.7
+    # (once a first case has passed)
+    interrupt "$sig" "server role" "$work/s$sig" "grep -Eq '^\[ *[0-9]+/[0-9]+\] PASS' '$work/s$sig.out'"
 
     # Client role: clients that would run for a minute must not survive.
-    marker="41.$$$sig"
-    interrupt "$sig" "client role" "$work/c$sig" 1 --client "sleep $marker; $evack ref client {url}" \
-        --connect-timeout 60 --port 0
+    # (The marker is a valid duration, unique to this run and signal: each
+    # client really sleeps 41 s.)
+    marker="41.$$$(if [ $sig = INT ]; then echo 1; else echo 2; fi)"
+    # (once it has started a client)
+    interrupt "$sig" "client role" "$work/c$sig" "ps -eo args= | grep -q '^sleep $marker\$'" \
+        --client "sleep $marker; $evack ref client {url}" --connect-timeout 60 --port 0
     sleep 0.2
     left=$(ps -eo pid=,args= | grep -F "sleep $marker" | grep -v grep)
     [ -z "$left" ] && r=ok || r=bad

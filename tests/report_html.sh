@@ -23,10 +23,12 @@ cleanup() {
     done
     rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-mkdir -p "$art"
 . "$(dirname "$0")/check.sh"
+at_exit cleanup
+trap 'exit 130' INT TERM
+san_watch "$work/pass" "$work/fail" "$work/base" "$work/hostile" "$work/pass.out" "$work/fail.out" \
+    "$work/base.out" "$work/hostile.out"
+mkdir -p "$art"
 browse() { # browse MODE(dom|shot) URL OUT
     if [ "$1" = dom ]; then mode=--dump-dom; else mode="--screenshot=$3"; fi
     # A fresh profile per run; every background fetch and update switched off.

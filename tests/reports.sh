@@ -4,8 +4,9 @@
 set -u
 evack=${1:?usage: reports.sh EVACK}
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-reports.XXXXXX")
-trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/check.sh"
+at_exit 'rm -rf "$work"'
+san_watch "$work"
 
 # A run with failures (an injected bug in the embedded reference server).
 "$evack" --fault ack-twice --ack-timeout 0.5 --report "$work/r" --color never >"$work/out" 2>&1

@@ -5,14 +5,15 @@
 set -u
 evack=${1:?usage: secrets.sh EVACK}
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-secret.XXXXXX")
-trap 'kill $srv 2>/dev/null; rm -rf "$work"' EXIT
+. "$(dirname "$0")/check.sh"
+at_exit 'rm -rf "$work"'
+san_watch "$work"
 token="evk-secret-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-"$evack" ref server --token "$token" --port 0 --port-file "$work/port" --ack-timeout 0.5 >/dev/null 2>&1 &
-srv=$!
+bg_start server 0 "$work/server.log" "$evack" ref server --token "$token" --port 0 --port-file "$work/port" \
+    --ack-timeout 0.5
 i=0
 while [ ! -s "$work/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 url="ws://127.0.0.1:$(cat "$work/port")/"
-fails=0
 leaks() { grep -rl -- "$token" "$@" 2>/dev/null; }
 
 # A full run with the token (upgrade cases included), reports written.
@@ -32,4 +33,5 @@ if [ -n "$found" ]; then
 else
     echo "ok   the token appears in no console output, error message or report ($(ls "$work/report" | tr '\n' ' '))"
 fi
+bg_stop server
 [ $fails -eq 0 ]

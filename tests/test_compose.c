@@ -6,6 +6,7 @@
 #include "check_main.h"
 #include "evk_compose.h"
 #include "evk_err.h"
+#include "evk_json.h"
 #include "evk_validate.h"
 
 /* A variant: a required field of every JSON type in Events, and an Ack with
@@ -34,7 +35,7 @@ static const char variant_text[] =
     "\"early_message\":\"violation\",\"silence_after_violation\":\"required\","
     "\"fatal_status\":null,\"trigger\":null}";
 
-static evk_profile variant, seed;
+static evk_profile variant, seed, strict;
 static evk_uuid id;
 
 static void load(void)
@@ -44,6 +45,7 @@ static void load(void)
                                         sizeof err) == 0,
                   "%s", err);
     ck_assert_msg(evk_profile_load(&seed, "seed", err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(evk_profile_load(&strict, "strict", err, sizeof err) == 0, "%s", err);
     ck_assert_int_eq(evk_uuid_parse("0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", 36, &id), 0);
 }
 
@@ -68,6 +70,63 @@ START_TEST(neutral_values_of_every_type)
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         ck_assert_msg(strstr(out, want[i]) != NULL, "no %s in %s", want[i], out);
     ck_assert_msg(strstr(out, "\"opt\"") == NULL, "an optional field was written: %s", out);
+}
+END_TEST
+
+static const char *neutral(const evk_profile *p, const evk_field *f)
+{
+    static char out[EVK_NEUTRAL_MAX];
+    int n = evk_neutral_value(p, f, out, sizeof out);
+    ck_assert_int_ge(n, 0);
+    ck_assert_uint_eq((size_t)n, strlen(out));
+    return out;
+}
+
+/* The one neutral value both the composer and the case templates use. */
+START_TEST(the_neutral_value_of_a_field)
+{
+    /* strict: the first status that is not the fatal one, an empty payload. */
+    const evk_field *status = NULL, *payload = NULL;
+    for (size_t i = 0; i < strict.event.n_fields; i++) {
+        if (strcmp(strict.event.fields[i].name, "status") == 0) status = &strict.event.fields[i];
+        if (strcmp(strict.event.fields[i].name, "payload") == 0) payload = &strict.event.fields[i];
+    }
+    ck_assert(status && payload);
+    ck_assert_str_eq(neutral(&strict, status), "\"ok\"");
+    ck_assert_str_eq(neutral(&strict, payload), "{}");
+
+    /* The fatal value is skipped in the fatal field only, wherever it stands. */
+    evk_field f = {.name = "status", .types = EVK_JT_STRING, .n_enum = 3, .enums = {"fatal", "error", "ok"}};
+    ck_assert_str_eq(neutral(&strict, &f), "\"error\"");
+    ck_assert_str_eq(neutral(&seed, &f), "\"fatal\""); /* seed has no fatal status */
+    snprintf(f.name, sizeof f.name, "level");
+    ck_assert_str_eq(neutral(&strict, &f), "\"fatal\"");
+    /* Only the fatal value: nothing valid is left, the empty string stands in. */
+    evk_field only = {.name = "status", .types = EVK_JT_STRING, .n_enum = 1, .enums = {"fatal"}};
+    ck_assert_str_eq(neutral(&strict, &only), "\"\"");
+    /* An enumerated value is written as a JSON string. */
+    evk_field q = {.name = "q", .types = EVK_JT_STRING, .n_enum = 1, .enums = {"say \"hi\"\\\n"}};
+    ck_assert_str_eq(neutral(&strict, &q), "\"say \\\"hi\\\"\\\\\\u000a\"");
+
+    /* Several types: the first of string, object, number, boolean, null, array. */
+    static const struct { unsigned types; const char *want; } rows[] = {
+        {EVK_JT_STRING | EVK_JT_NULL, "\"\""},  {EVK_JT_OBJECT | EVK_JT_ARRAY | EVK_JT_NUMBER, "{}"},
+        {EVK_JT_NUMBER | EVK_JT_BOOL, "0"},    {EVK_JT_BOOL | EVK_JT_NULL, "false"},
+        {EVK_JT_NULL | EVK_JT_ARRAY, "null"},  {EVK_JT_ARRAY, "[]"},
+        {0, "null"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        evk_field t = {.name = "t", .types = rows[i].types};
+        ck_assert_str_eq(neutral(&strict, &t), rows[i].want);
+    }
+
+    /* Too small: EVK_ETOOBIG and an empty string. */
+    char small[5];
+    ck_assert_int_eq(evk_neutral_value(&strict, status, small, 5), 4); /* "ok" and the NUL */
+    ck_assert_int_eq(evk_neutral_value(&strict, status, small, 4), EVK_ETOOBIG);
+    ck_assert_str_eq(small, "");
+    ck_assert_int_eq(evk_neutral_value(&strict, payload, small, 2), EVK_ETOOBIG);
+    ck_assert_int_eq(evk_neutral_value(&strict, payload, small, 0), EVK_ETOOBIG);
 }
 END_TEST
 
@@ -118,6 +177,7 @@ static Suite *compose_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_unchecked_fixture(tc, load, NULL);
     tcase_add_test(tc, neutral_values_of_every_type);
+    tcase_add_test(tc, the_neutral_value_of_a_field);
     tcase_add_test(tc, an_ack_of_another_shape);
     tcase_add_test(tc, the_policy_at_an_escaped_pointer);
     tcase_add_test(tc, too_small_and_bad_payloads);

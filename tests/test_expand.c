@@ -1,4 +1,5 @@
 /* Case templates become exactly the bytes the case means. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,6 +7,7 @@
 #include "evk_err.h"
 #include "evk_expand.h"
 #include "evk_json.h"
+#include "evk_validate.h"
 
 static evk_profile seed, strict;
 static evk_expand_ctx x;
@@ -161,6 +163,41 @@ START_TEST(large_padding)
 }
 END_TEST
 
+/* The trigger Event carries K at the profile's pointer, however deep, and
+ * stays a valid Event (issue: a deeper or top-level pointer used to lose
+ * all but its last step). */
+START_TEST(trigger_at_the_full_pointer)
+{
+    static const char *const pointers[] = {"/payload/emit", "/payload/control/emit", "/emit", "/x/y/z",
+                                           "/payload/a~1b/c~0d", "/payload"};
+    for (int which = 0; which < 2; which++) {
+        for (size_t i = 0; i < EVK_COUNTOF(pointers); i++) {
+            evk_profile p = which ? strict : seed;
+            snprintf(p.trigger_pointer, sizeof p.trigger_pointer, "%s", pointers[i]);
+            char buf[512];
+            evk_msg_tpl t;
+            if (which && strcmp(pointers[i], "/payload") == 0) continue; /* strict's payload is an object */
+            ck_assert_int_eq(evk_trigger_tpl(&p, 7, buf, sizeof buf, &t), 0);
+            char *msg = expand(&p, t, NULL);
+            evk_message m = judge(&p, msg);
+            ck_assert_msg(m.violation == EVK_V_NONE && m.kind == EVK_MSG_EVENT, "%s: %s (%s)", pointers[i], msg, m.reason);
+            ck_assert_msg(evk_json_has_dup_key(msg, strlen(msg)) == 0, "%s: %s", pointers[i], msg);
+            uint64_t k = 0;
+            ck_assert_msg(evk_json_uint_at(msg, strlen(msg), pointers[i], &k) == 0 && k == 7, "%s: %s", pointers[i], msg);
+            free(msg);
+        }
+    }
+    evk_profile none = seed;
+    none.has_trigger = false;
+    char buf[64];
+    evk_msg_tpl t;
+    ck_assert_int_eq(evk_trigger_tpl(&none, 1, buf, sizeof buf, &t), EVK_EINVAL);
+    snprintf(none.trigger_pointer, sizeof none.trigger_pointer, "/payload/emit");
+    none.has_trigger = true;
+    ck_assert_int_eq(evk_trigger_tpl(&none, 1, buf, 4, &t), EVK_EINVAL); /* no room */
+}
+END_TEST
+
 static Suite *expand_suite(void)
 {
     Suite *s = suite_create("expand");
@@ -172,6 +209,7 @@ static Suite *expand_suite(void)
     tcase_add_test(tc, raw_placeholders);
     tcase_add_test(tc, spaced_and_escaped_stay_valid);
     tcase_add_test(tc, large_padding);
+    tcase_add_test(tc, trigger_at_the_full_pointer);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -217,6 +217,48 @@ static char *nested(size_t depth, size_t *len)
     return s;
 }
 
+START_TEST(utf8_texts)
+{
+    ck_assert(evk_utf8_valid("", 0));
+    ck_assert(evk_utf8_valid("caf\xc3\xa9 \xf0\x9f\x98\x80", 10));
+    ck_assert(evk_utf8_valid("\xef\xbf\xbf\xf4\x8f\xbf\xbf", 7)); /* U+FFFF, U+10FFFF */
+    ck_assert(evk_utf8_valid("a\0b", 3));                              /* NUL is UTF-8 */
+    ck_assert(!evk_utf8_valid("\xff", 1));
+    ck_assert(!evk_utf8_valid("\x80", 1));                 /* a lone continuation byte */
+    ck_assert(!evk_utf8_valid("\xc0\xaf", 2));             /* overlong */
+    ck_assert(!evk_utf8_valid("\xe0\x80\xaf", 3));         /* overlong */
+    ck_assert(!evk_utf8_valid("\xed\xa0\x80", 3));         /* a surrogate */
+    ck_assert(!evk_utf8_valid("\xf4\x90\x80\x80", 4));     /* above U+10FFFF */
+    ck_assert(!evk_utf8_valid("\xc3", 1));                 /* cut short */
+    ck_assert(!evk_utf8_valid("\xe2\x82", 2));             /* cut short */
+    ck_assert(!evk_utf8_valid("\xe2\x82\xac\xe2", 4));     /* the last one cut short */
+}
+END_TEST
+
+START_TEST(quote_and_literals)
+{
+    char out[16];
+    ck_assert_uint_eq(evk_json_quote("id", out, sizeof out), 4);
+    ck_assert_str_eq(out, "\"id\"");
+    ck_assert_uint_eq(evk_json_quote("a\"\\\x01\xc3\xa9", out, sizeof out), 15);
+    ck_assert_str_eq(out, "\"a\\\"\\\\\\u0001\xc3\xa9\"");
+    ck_assert_uint_eq(evk_json_quote("a\"\\\x01\xc3\xa9", out, 15), 0); /* one byte short */
+    ck_assert_str_eq(out, "");
+    ck_assert_uint_eq(evk_json_quote("", out, 3), 2);
+    ck_assert_uint_eq(evk_json_quote("", out, 2), 0);
+
+    ck_assert(evk_json_literal_is("\"id\"", 4, "id"));
+    ck_assert(evk_json_literal_is("\"\\u0069\\u0064\"", 14, "id"));
+    ck_assert(evk_json_literal_is("\"a\\u0000b\"", 10, "a") == false); /* the NUL is part of it */
+    ck_assert(evk_json_literal_is("\"\"", 2, ""));
+    ck_assert(!evk_json_literal_is("\"id\"", 4, "ID"));
+    ck_assert(!evk_json_literal_is("\"id\" ", 5, "id"));  /* not a literal alone */
+    ck_assert(!evk_json_literal_is("id", 2, "id"));
+    ck_assert(!evk_json_literal_is("\"i\\x\"", 5, "i\\x")); /* a bad escape */
+    ck_assert(!evk_json_literal_is("\"id", 3, "id"));
+}
+END_TEST
+
 START_TEST(deep_nesting_is_bounded)
 {
     size_t len;
@@ -249,6 +291,8 @@ static Suite *json_suite(void)
     tcase_add_test(tc, lone_surrogate_noted);
     tcase_add_test(tc, unescape_values);
     tcase_add_test(tc, pointer_lookup);
+    tcase_add_test(tc, utf8_texts);
+    tcase_add_test(tc, quote_and_literals);
     tcase_add_test(tc, deep_nesting_is_bounded);
     suite_add_tcase(s, tc);
     return s;

@@ -4,18 +4,18 @@
 #   tls.sh EVACK
 set -u
 evack=${1:?usage: tls.sh EVACK}
-command -v openssl >/dev/null || { echo "SKIP: openssl is not installed"; exit 77; }
+. "$(dirname "$0")/check.sh"
+command -v openssl >/dev/null || skip "openssl is not installed (scripts/ensure-deps.sh test installs it)"
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-tls.XXXXXX")
-trap 'kill $srv 2>/dev/null; rm -rf "$work"' EXIT
+at_exit 'rm -rf "$work"'
+san_watch "$work"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 2 \
     -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1 || { echo "FAIL: openssl req"; exit 1; }
-"$evack" ref server --cert "$work/cert.pem" --key "$work/key.pem" --port 0 --port-file "$work/port" \
-    --ack-timeout 0.5 >/dev/null 2>&1 &
-srv=$!
+bg_start server 0 "$work/server.log" "$evack" ref server --cert "$work/cert.pem" --key "$work/key.pem" \
+    --port 0 --port-file "$work/port" --ack-timeout 0.5
 i=0
 while [ ! -s "$work/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 url="wss://127.0.0.1:$(cat "$work/port")/"
-. "$(dirname "$0")/check.sh"
 
 "$evack" "$url" --cases 'handshake.*' --color never >"$work/1" 2>&1
 rc=$?
@@ -33,4 +33,5 @@ check "--ca FILE: the certificate is trusted" $r "exit $rc: $(tail -n 3 "$work/3
 rc=$?
 [ $rc -eq 2 ] && grep -q "cannot read" "$work/4" && r=ok || r=bad
 check "--ca with a missing file: exit 2 naming it" $r "exit $rc: $(cat "$work/4")"
+bg_stop server
 [ $fails -eq 0 ]

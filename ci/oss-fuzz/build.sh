@@ -4,9 +4,9 @@
 # Follows the builder's conventions: compiles with $CC $CFLAGS (the builder
 # puts the sanitizer and -fsanitize=fuzzer-no-link there), links with
 # $CXX $CXXFLAGS $LIB_FUZZING_ENGINE, and writes into $OUT, for every
-# fuzz/fuzz_<name>.c: the binary fuzz_<name>, fuzz_<name>_seed_corpus.zip
-# (corpus/<name>/ and fuzz/regressions/<name>/), fuzz_<name>.dict and
-# fuzz_<name>.options.
+# target <name> of fuzz/targets.txt: the binary fuzz_<name>,
+# fuzz_<name>_seed_corpus.zip (corpus/<name>/ and fuzz/regressions/<name>/),
+# fuzz_<name>.dict and fuzz_<name>.options.
 # Expects this repository in $SRC/evack and cJSON's source (cJSON.c,
 # cJSON.h) in $SRC/cjson: the Dockerfile clones it. cJSON is compiled from
 # source with the same flags so that the fuzzer sees inside it.
@@ -46,9 +46,11 @@ max_len() {
     case $1 in profile) echo 8192 ;; uuid|iso8601) echo 128 ;; *) echo 4096 ;; esac
 }
 
-for src in "$EVK"/fuzz/fuzz_*.c; do
-    name=$(basename "${src%.c}")
-    short=${name#fuzz_}
+# The targets: fuzz/targets.txt, the list every build reads.
+targets=$(sed '/^#/d' "$EVK/fuzz/targets.txt")
+for short in $targets; do
+    name=fuzz_$short
+    src=$EVK/fuzz/$name.c
     $CC $cflags -c "$src" -o "$build/$name.o"
     $CXX $CXXFLAGS "$build/$name.o" "${objs[@]}" $LIB_FUZZING_ENGINE -lm -lpthread -o "$OUT/$name"
 

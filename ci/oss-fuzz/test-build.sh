@@ -6,13 +6,14 @@
 #
 # Usage: test-build.sh SCRATCH_DIR [CJSON_CACHE_DIR]
 # Exit: 0 passed, 1 failed, 77 skipped (no clang/libFuzzer/zip, or cJSON's
-# source cannot be fetched), so ctest can report a skip.
+# source cannot be fetched), so ctest can report a skip. `scripts/ensure-deps.sh
+# fuzz` installs every tool it needs; in CI (.ci/run) a skip is a failure.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=${1:?usage: test-build.sh SCRATCH_DIR [CJSON_CACHE_DIR]}
 cache=${2:-$dir/cjson-src}
 
-skip() { echo "test-build: SKIP: $*"; exit 77; }
+skip() { echo "test-build: SKIP: $* (scripts/ensure-deps.sh fuzz installs the tools)"; exit 77; }
 fail() { echo "test-build: FAIL: $*" >&2; exit 1; }
 command -v clang >/dev/null && command -v clang++ >/dev/null || skip "no clang"
 [ -n "$(find /usr/lib/llvm-*/lib/clang -name 'libclang_rt.fuzzer-x86_64.a' 2>/dev/null | head -n 1)" ] ||

@@ -20,13 +20,21 @@ static void on_signal(int sig)
     if (running_loop) evk_loop_stop(running_loop);
 }
 
-/* Serve until the loop stops by itself or SIGINT/SIGTERM arrives. */
-static void run_until_signal(evk_loop *loop)
+/* SIGINT/SIGTERM end a reference peer cleanly (exit 0). The server installs
+ * this before it announces its port: a script that stops it as soon as the
+ * port file appears must not kill it instead (exit 143). */
+static void catch_stop_signals(void)
 {
-    running_loop = loop;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
+}
+
+/* Serve until the loop stops by itself or SIGINT/SIGTERM arrives. */
+static void run_until_signal(evk_loop *loop)
+{
+    catch_stop_signals();
+    running_loop = loop;
     if (!stop_requested) evk_loop_run(loop);
     running_loop = NULL;
 }
@@ -36,8 +44,8 @@ static evk_fault fault_named(const char *name, unsigned role)
     if (!name) return EVK_FAULT_NONE;
     int f = evk_fault_lookup(name, role);
     if (f < 0)
-        evk_die("unknown %s fault '%s' (see evack ref faults --role %s)", role == EVK_FR_S ? "server" : "client",
-                name, role == EVK_FR_S ? "server" : "client");
+        evk_die("unknown %s fault '%s' (see evack ref faults --role %s)", evk_roles_name(role), name,
+                evk_roles_name(role));
     return (evk_fault)f;
 }
 
@@ -99,20 +107,36 @@ static bool variant_arg(evk_args *a, evk_ref_opts *o)
     "  --ping-every MS         send a ping of its own every MS\n"                                \
     "  --close-reason TEXT     close with this reason (<= 123 bytes; @empty, @max: 123 bytes)\n"
 
+/* --no-handshake pairs only with a profile that has no handshake phase,
+ * and such a profile only with it: the limit is then the profile's. */
+static void check_handshake_switch(const evk_profile *p, bool no_handshake, bool ack_given)
+{
+    if (no_handshake && p->has_handshake)
+        evk_die("--no-handshake needs a profile with \"handshake\": null and \"ack_limit_ms\" (profile %s has a "
+                "handshake phase; docs/profiles.md)", p->name);
+    if (!no_handshake && !p->has_handshake)
+        evk_die("profile %s declares no handshake phase: add --no-handshake (the peer then sends no handshake Event)",
+                p->name);
+    if (no_handshake && ack_given)
+        evk_die("--ack-timeout does not go with --no-handshake: the profile's ack_limit_ms (%llu ms) is the limit",
+                (unsigned long long)p->ack_limit_ms);
+}
+
 static int ref_server(int argc, char **argv)
 {
     const char *host = "127.0.0.1", *profile_name = "seed", *fault = NULL, *token = NULL, *port_file = NULL;
     const char *cert = NULL, *key = NULL;
     int port = 0;
     double ack = 1;
-    bool verbose = false;
+    bool verbose = false, no_handshake = false, ack_given = false;
     evk_ref_opts o = {0};
     evk_args a = {.argc = argc, .argv = argv};
     for (a.i = 1; a.i < argc; a.i++) {
         if (evk_arg_is(&a, "--host", true)) host = a.value;
+        else if (evk_arg_is(&a, "--no-handshake", false)) no_handshake = true;
         else if (variant_arg(&a, &o)) continue;
         else if (evk_arg_is(&a, "--port", true)) port = (int)evk_arg_number("--port", a.value, 0, 65535);
-        else if (evk_arg_is(&a, "--ack-timeout", true)) ack = evk_arg_number("--ack-timeout", a.value, 0.001, 3600);
+        else if (evk_arg_is(&a, "--ack-timeout", true)) ack = evk_arg_number("--ack-timeout", a.value, 0.001, 3600), ack_given = true;
         else if (evk_arg_is(&a, "--profile", true)) profile_name = a.value;
         else if (evk_arg_is(&a, "--fault", true)) fault = a.value;
         else if (evk_arg_is(&a, "--token", true)) token = a.value;
@@ -124,6 +148,8 @@ static int ref_server(int argc, char **argv)
             puts("usage: evack ref server [--host 127.0.0.1] [--port 0] [--ack-timeout S] [--profile P]\n"
                  "                        [--fault NAME] [--token T] [--port-file FILE] [--verbose]\n"
                  "                        [--cert PEM --key PEM]   (TLS: serve wss://)\n"
+                 "                        [--no-handshake]   (no handshake Event; only with a profile that has\n"
+                 "                                            \"handshake\": null, whose ack_limit_ms is the limit)\n"
                  "                        [variants below]\n"
                  "runs until SIGINT/SIGTERM; --port 0 picks a free port (printed, and written to --port-file)\n"
                  VARIANTS_HELP);
@@ -133,9 +159,11 @@ static int ref_server(int argc, char **argv)
     evk_profile profile;
     char err[512];
     if (evk_profile_load(&profile, profile_name, err, sizeof err) < 0) evk_die("%s", err);
+    check_handshake_switch(&profile, no_handshake, ack_given);
+    if (no_handshake) ack = (double)profile.ack_limit_ms / 1000;
     o.profile = &profile;
     o.ack_limit_ms = (uint64_t)(ack * 1000 + 0.5);
-    o.fault = fault_named(fault, EVK_FR_S);
+    o.fault = fault_named(fault, EVK_ROLES_S);
     o.token = token;
     o.verbose = verbose;
     if (!cert != !key) evk_die("TLS needs both --cert and --key");
@@ -147,6 +175,7 @@ static int ref_server(int argc, char **argv)
     int bound = 0;
     evk_ref_server *s = evk_ref_server_new(loop, &o, host, port, &bound, err, sizeof err);
     if (!s) evk_die("%s", err);
+    catch_stop_signals();
     printf("evack reference server listening on %s://%s:%d/ (profile %s, ack limit %g s, fault %s)\n",
            cert ? "wss" : "ws", host,
            bound, profile.name, ack, fault ? fault : "none");
@@ -168,17 +197,19 @@ static int ref_client(int argc, char **argv)
 {
     const char *url = NULL, *profile_name = "seed", *fault = NULL;
     unsigned events = 3;
-    bool verbose = false;
+    bool verbose = false, no_handshake = false;
     evk_ref_opts o = {0};
     evk_args a = {.argc = argc, .argv = argv};
     for (a.i = 1; a.i < argc; a.i++) {
-        if (evk_arg_is(&a, "--send-events", true)) events = (unsigned)evk_arg_number("--send-events", a.value, 0, 100000);
+        if (evk_arg_is(&a, "--no-handshake", false)) no_handshake = true;
+        else if (evk_arg_is(&a, "--send-events", true)) events = (unsigned)evk_arg_number("--send-events", a.value, 0, 100000);
         else if (variant_arg(&a, &o)) continue;
         else if (evk_arg_is(&a, "--profile", true)) profile_name = a.value;
         else if (evk_arg_is(&a, "--fault", true)) fault = a.value;
         else if (evk_arg_is(&a, "--verbose", false) || evk_arg_is(&a, "-v", false)) verbose = true;
         else if (strcmp(argv[a.i], "--help") == 0) {
             puts("usage: evack ref client URL [--send-events N] [--profile P] [--fault NAME] [--verbose] [variants]\n"
+                 "                            [--no-handshake]   (only with a profile that has \"handshake\": null)\n"
                  "connects, acks the handshake, sends N Events (default 3), acks the server's Events,\n"
                  "and runs until the connection ends: exit 0, or 2 if it could not connect.\n"
                  "The limit comes from the server's handshake: pacing that could miss it makes the\n"
@@ -193,9 +224,10 @@ static int ref_client(int argc, char **argv)
     evk_profile profile;
     char err[512];
     if (evk_profile_load(&profile, profile_name, err, sizeof err) < 0) evk_die("%s", err);
+    check_handshake_switch(&profile, no_handshake, false);
     if (evk_url_check(url, err, sizeof err) < 0) evk_die("%s", err);
     o.profile = &profile;
-    o.fault = fault_named(fault, EVK_FR_C);
+    o.fault = fault_named(fault, EVK_ROLES_C);
     o.send_events = events;
     o.verbose = verbose;
     evk_loop *loop = evk_loop_new(NULL, err, sizeof err);
@@ -214,12 +246,12 @@ static int ref_client(int argc, char **argv)
 
 static int ref_faults(int argc, char **argv)
 {
-    unsigned role = EVK_FR_SC;
+    unsigned role = EVK_ROLES_SC;
     evk_args a = {.argc = argc, .argv = argv};
     for (a.i = 1; a.i < argc; a.i++) {
         if (evk_arg_is(&a, "--role", true)) {
-            if (strcmp(a.value, "server") == 0) role = EVK_FR_S;
-            else if (strcmp(a.value, "client") == 0) role = EVK_FR_C;
+            if (strcmp(a.value, "server") == 0) role = EVK_ROLES_S;
+            else if (strcmp(a.value, "client") == 0) role = EVK_ROLES_C;
             else evk_die("--role '%s': expected server or client", a.value);
         } else evk_die("unknown argument '%s'", argv[a.i]);
     }
@@ -227,8 +259,7 @@ static int ref_faults(int argc, char **argv)
     const evk_fault_info *t = evk_fault_table(&n);
     for (size_t i = 1; i < n; i++) {
         if (!(t[i].roles & role)) continue;
-        const char *r = t[i].roles == EVK_FR_SC ? "both" : t[i].roles == EVK_FR_S ? "server" : "client";
-        printf("%-30s %-6s %s\n", t[i].name, r, t[i].what);
+        printf("%-30s %-6s %s\n", t[i].name, evk_roles_name(t[i].roles), t[i].what);
     }
     return 0;
 }

@@ -9,6 +9,7 @@
 #include "evk_cli.h"
 #include "evk_err.h"
 #include "evk_net.h"
+#include "evk_probe.h"
 #include "evk_ref.h"
 #include "evk_report.h"
 #include "evk_runner.h"
@@ -160,17 +161,18 @@ int evk_cmd_run(int argc, char **argv)
     if (o.fault && (o.target || client_role)) evk_die("--fault applies to the embedded reference server only (no TARGET)");
     evk_fault fault = EVK_FAULT_NONE;
     if (o.fault) {
-        int f = evk_fault_lookup(o.fault, EVK_FR_S);
+        int f = evk_fault_lookup(o.fault, EVK_ROLES_S);
         if (f < 0) evk_die("unknown server fault '%s' (see evack ref faults)", o.fault);
         fault = (evk_fault)f;
-        if (fault == EVK_FAULT_DEEP_NESTING_CRASH)
-            evk_die("the fault crash-on-deep-nesting would crash evack itself: run it in its own process "
-                    "(evack ref server --fault crash-on-deep-nesting) and give its URL");
+        if (fault == EVK_FAULT_DEEP_NESTING_CRASH || fault == EVK_FAULT_DUPLICATE_KEY_CRASH ||
+            fault == EVK_FAULT_LONE_SURROGATE_CRASH)
+            evk_die("the fault %s would crash evack itself: run it in its own process "
+                    "(evack ref server --fault %s) and give its URL", o.fault, o.fault);
     }
 
     const evk_case **sel;
     size_t n;
-    if (evk_catalog_select(client_role ? EVK_CASE_C : EVK_CASE_S, o.cases, o.exclude, &sel, &n, err, sizeof err) < 0)
+    if (evk_catalog_select(client_role ? EVK_ROLES_C : EVK_ROLES_S, o.cases, o.exclude, &sel, &n, err, sizeof err) < 0)
         evk_die("%s", err);
     if (o.list) {
         for (size_t i = 0; i < n; i++) printf("%-30s %s\n", sel[i]->id, sel[i]->spec);
@@ -184,6 +186,8 @@ int evk_cmd_run(int argc, char **argv)
         return 0;
     }
     if (o.ca && access(o.ca, R_OK) != 0) evk_die("--ca %s: cannot read the file", o.ca);
+    /* Without a handshake phase the profile fixes the limit for both peers. */
+    if (!profile.has_handshake) o.ack_ms = profile.ack_limit_ms;
 
     evk_loop_opts lo = {.tls_insecure = o.insecure, .ca_file = o.ca};
     evk_loop *loop = evk_loop_new(&lo, err, sizeof err);
@@ -235,7 +239,7 @@ int evk_cmd_run(int argc, char **argv)
     pr.nsel = n;
     so.on_listen = on_listen_cb;
     so.on_progress = on_progress;
-    if (!client_role && evk_suite_probe(&so, err, sizeof err) < 0) {
+    if (!client_role && evk_suite_probe(&so, NULL, err, sizeof err) != EVK_PROBE_OK) {
         evk_ref_server_free(embedded);
         evk_loop_free(loop);
         evk_die("%s", err);

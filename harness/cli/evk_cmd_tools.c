@@ -35,14 +35,21 @@ int evk_cmd_validate(int argc, char **argv)
 {
     const char *profile_name = "seed", *file = NULL;
     bool handshake = false;
+    evk_dupkeys dup = EVK_DUPKEYS_FIRST;
     evk_args a = {.argc = argc, .argv = argv};
     for (a.i = 1; a.i < argc; a.i++) {
         if (evk_arg_is(&a, "--profile", true)) profile_name = a.value;
         else if (evk_arg_is(&a, "--handshake", false)) handshake = true;
-        else if (strcmp(argv[a.i], "--help") == 0) {
-            puts("usage: evack validate [--profile P] [--handshake] [FILE]\n"
+        else if (evk_arg_is(&a, "--dup-keys", true)) {
+            int d = evk_dupkeys_lookup(a.value);
+            if (d < 0) evk_die("--dup-keys '%s': expected first, last or reject", a.value);
+            dup = (evk_dupkeys)d;
+        } else if (strcmp(argv[a.i], "--help") == 0) {
+            puts("usage: evack validate [--profile P] [--handshake] [--dup-keys first|last|reject] [FILE]\n"
                  "judges one message (FILE, or stdin): exit 0 valid, 1 violation, 2 usage error;\n"
-                 "--handshake also checks the ack time-limit policy of a handshake Event");
+                 "--handshake also checks the ack time-limit policy of a handshake Event;\n"
+                 "--dup-keys reads a repeated key as a parser would: the first (cJSON, the default),\n"
+                 "the last (Python, JavaScript, Go, Jackson) or not at all (the text is refused)");
             return 0;
         } else if (argv[a.i][0] == '-' && argv[a.i][1]) evk_die("unknown option '%s'", argv[a.i]);
         else if (!file) file = argv[a.i];
@@ -51,6 +58,8 @@ int evk_cmd_validate(int argc, char **argv)
     evk_profile p;
     char err[512];
     if (evk_profile_load(&p, profile_name, err, sizeof err) < 0) evk_die("%s", err);
+    if (handshake && !p.has_handshake)
+        evk_die("profile %s declares no handshake phase (\"handshake\": null): --handshake has no policy to check", p.name);
     FILE *f = stdin;
     if (file && strcmp(file, "-") != 0) {
         f = fopen(file, "rb");
@@ -61,7 +70,7 @@ int evk_cmd_validate(int argc, char **argv)
     if (f != stdin) fclose(f);
 
     evk_message m;
-    evk_validate(&p, msg, len, true, &m);
+    evk_validate_ex(&p, msg, len, true, dup, &m);
     uint64_t limit = 0;
     if (m.violation == EVK_V_NONE && handshake) {
         if (m.kind != EVK_MSG_EVENT) {
@@ -69,7 +78,7 @@ int evk_cmd_validate(int argc, char **argv)
             m.close_code = evk_profile_send_code(&p, m.violation);
             snprintf(m.reason, sizeof m.reason, "a handshake must be an Event, not an Ack");
         } else {
-            evk_validate_policy(&p, msg, len, &limit, &m);
+            evk_validate_policy_ex(&p, msg, len, dup, &limit, &m);
         }
     }
     free(msg);
@@ -88,10 +97,60 @@ int evk_cmd_validate(int argc, char **argv)
     printf("valid %s %s (sent_at %s)", m.kind == EVK_MSG_EVENT ? "Event" : "Ack", ids,
            evk_ts_tier_name(m.sent_at_tier));
     if (handshake) printf(", ack time limit %llu ms", (unsigned long long)limit);
-    if (m.notes & EVK_NOTE_DUP_KEY) printf("; note: a key appears twice (the first counts)");
+    if (m.notes & EVK_NOTE_DUP_KEY)
+        printf("; note: a key appears twice (read here as: the %s counts; other parsers differ, see --dup-keys)",
+               dup == EVK_DUPKEYS_LAST ? "last" : "first");
     if (m.notes & EVK_NOTE_LONE_SURROGATE) printf("; note: a lone surrogate escape");
     putchar('\n');
     return 0;
+}
+
+/* `evack profile show NAME`: a shipped profile, ready to copy and edit;
+ * `evack profile check FILE`: load one and say what it is (or what is wrong). */
+int evk_cmd_profile(int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: evack profile show seed|latest|strict   print a shipped profile (JSON, ready to edit)\n"
+        "       evack profile check FILE                 load a profile: its name and description, or the problem\n"
+        "       evack profile list                       the shipped profiles and their descriptions";
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        puts(usage);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *const *names = evk_profile_builtin_names();
+    char err[512];
+    evk_profile p;
+    if (strcmp(argv[1], "list") == 0) {
+        for (size_t i = 0; names[i]; i++) {
+            if (evk_profile_load(&p, names[i], err, sizeof err) < 0) evk_die("%s", err);
+            printf("%-8s %s\n", p.name, p.description);
+        }
+        return 0;
+    }
+    if (argc != 3) evk_die("profile %s needs one argument (evack profile --help)", argv[1]);
+    if (strcmp(argv[1], "show") == 0) {
+        const char *text = evk_profile_builtin_text(argv[2]);
+        if (!text) {
+            char list[160] = "";
+            size_t o = 0;
+            for (size_t i = 0; names[i] && o < sizeof list; i++)
+                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "", names[i]);
+            evk_die("no shipped profile '%s' (shipped: %s)", argv[2], list);
+        }
+        fputs(text, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "check") == 0) {
+        if (evk_profile_load(&p, argv[2], err, sizeof err) < 0) {
+            fprintf(stderr, "evack: %s\n", err);
+            return 1;
+        }
+        printf("ok: profile %s: %s", p.name, p.description[0] ? p.description : "(no description)");
+        if (!p.has_handshake) printf(" [no handshake phase, ack limit %llu ms]", (unsigned long long)p.ack_limit_ms);
+        putchar('\n');
+        return 0;
+    }
+    evk_die("unknown profile command '%s' (evack profile --help)", argv[1]);
 }
 
 /* The traceability matrix: conformance/rules.tsv names every normative rule
@@ -208,7 +267,7 @@ static void md_cell(FILE *f, const char *s)
 
 static const char *role_word(const evk_case *c)
 {
-    return c->roles == EVK_CASE_SC ? "both" : c->roles == EVK_CASE_S ? "server" : "client";
+    return evk_roles_name(c->roles);
 }
 
 static void catalog_markdown(FILE *o, const rules *rs, const char *rules_path, const evk_case *const *all,
@@ -216,8 +275,8 @@ static void catalog_markdown(FILE *o, const rules *rs, const char *rules_path, c
 {
     size_t only_s = 0, only_c = 0, gaps = 0;
     for (size_t i = 0; i < n; i++) {
-        if (all[i]->roles == EVK_CASE_S) only_s++;
-        if (all[i]->roles == EVK_CASE_C) only_c++;
+        if (all[i]->roles == EVK_ROLES_S) only_s++;
+        if (all[i]->roles == EVK_ROLES_C) only_c++;
     }
     for (size_t i = 0; i < rs->n; i++)
         if (!rs->r[i].ncases) gaps++;
@@ -239,7 +298,8 @@ static void catalog_markdown(FILE *o, const rules *rs, const char *rules_path, c
     fputs("## Cases\n\n"
           "*target*: the role the implementation under test plays (`server`: evack connects\n"
           "to it; `client`: evack listens and the client connects; `both`: the case runs\n"
-          "in either role). *strict*: runs only under a profile with the fatal status;\n"
+          "in either role). *fatal status*: runs only under a profile with a fatal status;\n"
+          "*needs `field`*: runs only under a profile whose Events have that field;\n"
           "*informational*: recorded, never judged; *token*: runs only when `HEADERS`\n"
           "carries a bearer token. *rules*: the rules of the matrix below it checks.\n", o);
     char group[32] = "";
@@ -253,8 +313,8 @@ static void catalog_markdown(FILE *o, const rules *rs, const char *rules_path, c
                        "| --- | --- | --- | --- | --- |\n", group);
         }
         fprintf(o, "| `%s` | %s", c->id, role_word(c));
-        if (c->flags & EVK_CF_STRICT_ONLY) fputs(", strict", o);
-        if (c->needs_field) fprintf(o, ", strict (needs `%s`)", c->needs_field);
+        if (c->flags & EVK_CF_STRICT_ONLY) fputs(", fatal status", o);
+        if (c->needs_field) fprintf(o, ", needs `%s`", c->needs_field);
         if (c->flags & EVK_CF_INFORMATIONAL) fputs(", informational", o);
         if (c->flags & EVK_CF_NEEDS_TOKEN) fputs(", token", o);
         fputs(" | ", o);
@@ -286,7 +346,7 @@ static void catalog_markdown(FILE *o, const rules *rs, const char *rules_path, c
         for (size_t i = 0; i < r->ncases; i++) {
             const evk_case *c = find_case(all, n, r->cases[i]);
             fprintf(o, "%s`%s`%s", i ? ", " : "", c->id,
-                    c->roles == EVK_CASE_S ? " (S)" : c->roles == EVK_CASE_C ? " (C)" : "");
+                    c->roles == EVK_ROLES_S ? " (S)" : c->roles == EVK_ROLES_C ? " (C)" : "");
         }
         if (r->ncases && *r->note) {
             fputs("; ", o);
@@ -319,14 +379,14 @@ static void catalog_markdown(FILE *o, const rules *rs, const char *rules_path, c
 
 int evk_cmd_list(int argc, char **argv)
 {
-    unsigned roles = EVK_CASE_SC;
+    unsigned roles = EVK_ROLES_SC;
     bool markdown = false;
     const char *trace = NULL;
     evk_args a = {.argc = argc, .argv = argv};
     for (a.i = 1; a.i < argc; a.i++) {
         if (evk_arg_is(&a, "--role", true)) {
-            if (strcmp(a.value, "server") == 0) roles = EVK_CASE_S;
-            else if (strcmp(a.value, "client") == 0) roles = EVK_CASE_C;
+            if (strcmp(a.value, "server") == 0) roles = EVK_ROLES_S;
+            else if (strcmp(a.value, "client") == 0) roles = EVK_ROLES_C;
             else evk_die("--role '%s': expected server or client (the target's role)", a.value);
         } else if (evk_arg_is(&a, "--markdown", false)) markdown = true;
         else if (evk_arg_is(&a, "--traceability", true)) trace = a.value;
@@ -343,7 +403,7 @@ int evk_cmd_list(int argc, char **argv)
     size_t n;
     const evk_case *const *all = evk_catalog_all(&n);
     if (trace) {
-        if (roles != EVK_CASE_SC) evk_die("--traceability covers both roles; leave out --role");
+        if (roles != EVK_ROLES_SC) evk_die("--traceability covers both roles; leave out --role");
         rules rs;
         rules_load(&rs, trace, all, n);
         catalog_markdown(stdout, &rs, trace, all, n);
@@ -355,10 +415,11 @@ int evk_cmd_list(int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         const evk_case *c = all[i];
         if (!(c->roles & roles)) continue;
-        const char *who = c->roles == EVK_CASE_SC ? "both" : c->roles == EVK_CASE_S ? "server" : "client";
+        const char *who = role_word(c);
         if (markdown)
-            printf("| `%s` | %s%s | %s | %s |\n", c->id, who,
-                   (c->flags & EVK_CF_STRICT_ONLY) || c->needs_field ? " (strict)" : "", c->spec, c->doing ? c->doing : "");
+            printf("| `%s` | %s%s%s%s%s | %s | %s |\n", c->id, who, c->flags & EVK_CF_STRICT_ONLY ? " (fatal status)" : "",
+                   c->needs_field ? " (needs " : "", c->needs_field ? c->needs_field : "", c->needs_field ? ")" : "",
+                   c->spec, c->doing ? c->doing : "");
         else
             printf("%-30s %-6s %s\n", c->id, who, c->spec);
     }

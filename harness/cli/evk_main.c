@@ -1,12 +1,17 @@
 /* build/evack: the conformance suite, the reference peers and the tools.
  * `make` only wraps this program; every option has a Make variable. */
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "evk_cli.h"
+#include "evk_err.h"
+#include "evk_fl_cmd.h"
+#include "evk_url.h"
+
+#ifndef EVK_VERSION /* CMake's project version, one place for the binary and the package */
+#error "EVK_VERSION is not defined (set by CMakeLists.txt)"
+#endif
 
 static const char usage[] =
     "usage: evack [options] [ws://host:port/path]   run the suite against a server\n"
@@ -19,9 +24,14 @@ static const char usage[] =
     "       evack ref server [options]      run the reference server (evack ref server --help)\n"
     "       evack ref client URL [options]  run the reference client\n"
     "       evack ref faults [--role R]     list the faults the reference peers can inject\n"
+    "       evack profile show NAME         print a shipped profile (seed, latest, strict) to start your own\n"
+    "       evack profile check FILE        load a profile file: its name, or the problem\n"
+    "       evack fuzz-live TARGET --duration D [options]   fuzz a server live (evack fuzz-live --help)\n"
+    "       evack fuzz-live --client 'cmd ... {url}' --duration D [options]   ... a client\n"
+    "       evack replay FILE TARGET | --client 'cmd ... {url}'   replay a fuzz-live finding\n"
     "\n"
     "suite options:\n"
-    "  --profile P        seed (default), strict, or a profile file (docs/profiles.md)\n"
+    "  --profile P        seed (default), latest, strict, or a profile file (docs/profiles.md)\n"
     "  --cases GLOBS      only these case ids (comma-separated globs, e.g. 'json.*,frame.binary')\n"
     "  --exclude GLOBS    not these\n"
     "  --report DIR       write report.json, junit.xml and report.html into DIR\n"
@@ -46,84 +56,40 @@ static const char usage[] =
     "exit status: 0 every case passed (or was non-strict, informational, skipped),\n"
     "             1 a case failed, 2 the run could not be made\n";
 
-void evk_die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("evack: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(2);
-}
-
-bool evk_arg_is(evk_args *a, const char *name, bool takes_value)
-{
-    const char *arg = a->argv[a->i];
-    size_t n = strlen(name);
-    if (strncmp(arg, name, n) != 0) return false;
-    if (arg[n] == '=' && takes_value) {
-        a->value = arg + n + 1;
-        return true;
-    }
-    if (arg[n] != '\0') return false;
-    if (takes_value) {
-        if (a->i + 1 >= a->argc) evk_die("option %s needs a value", name);
-        a->value = a->argv[++a->i];
-    }
-    return true;
-}
-
-double evk_arg_number(const char *opt, const char *value, double lo, double hi)
-{
-    char *end;
-    double d = strtod(value, &end);
-    if (end == value || *end || !(d >= lo && d <= hi))
-        evk_die("%s '%s': expected a number from %g to %g", opt, value, lo, hi);
-    return d;
-}
-
-void evk_headers_add(const char **v, size_t cap, size_t *n, char *text)
-{
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        while (*line == ' ' || *line == '\t') line++;
-        if (!*line) continue;
-        if (*n == cap) evk_die("too many headers (at most %zu)", cap);
-        if (!strchr(line, ':')) evk_die("header %zu is not of the form 'Name: value'", *n + 1);
-        v[(*n)++] = line;
-    }
-}
-
 bool evk_headers_have_bearer(const char *const *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        const char *h = v[i];
-        if (strncasecmp(h, "authorization:", 14) != 0) continue;
-        h += 14;
-        while (*h == ' ') h++;
-        if (strncasecmp(h, "bearer ", 7) == 0) return true;
+        const char *value = evk_header_authorization(v[i]);
+        if (value && strncasecmp(value, "bearer ", 7) == 0) return true;
     }
     return false;
 }
+
+/* The subcommands: argv[1] names one; anything else runs the suite. */
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"validate", evk_cmd_validate},
+    {"list", evk_cmd_list},
+    {"ref", evk_cmd_ref},
+    {"profile", evk_cmd_profile},
+    {"fuzz-live", evk_cmd_fuzz_live},
+    {"replay", evk_cmd_replay},
+};
 
 int main(int argc, char **argv)
 {
     if (argc > 1) {
         const char *cmd = argv[1];
-        if (strcmp(cmd, "validate") == 0) return evk_cmd_validate(argc - 1, argv + 1);
-        if (strcmp(cmd, "list") == 0) return evk_cmd_list(argc - 1, argv + 1);
-        if (strcmp(cmd, "ref") == 0) return evk_cmd_ref(argc - 1, argv + 1);
-#ifdef EVK_HAVE_FUZZLIVE
-        if (strcmp(cmd, "fuzz-live") == 0) return evk_cmd_fuzz_live(argc - 1, argv + 1);
-        if (strcmp(cmd, "replay") == 0) return evk_cmd_replay(argc - 1, argv + 1);
-#endif
+        for (size_t i = 0; i < EVK_COUNTOF(commands); i++)
+            if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
         if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
             fputs(usage, stdout);
             return 0;
         }
         if (strcmp(cmd, "--version") == 0) {
-            puts("evack 0.1.0");
+            puts("evack " EVK_VERSION);
             return 0;
         }
     }

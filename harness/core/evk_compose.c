@@ -9,21 +9,35 @@
 #include "evk_json.h"
 #include "evk_ts.h"
 
-static cJSON *neutral_value(const evk_profile *p, const evk_field *f)
+int evk_neutral_value(const evk_profile *p, const evk_field *f, char *out, size_t cap)
 {
-    if (f->types & EVK_JT_STRING) {
-        /* Only the fatal-status field must avoid the fatal value. */
-        bool fatal_field = p->has_fatal && strcmp(f->name, p->fatal_field) == 0;
-        for (size_t i = 0; i < f->n_enum; i++)
-            if (!fatal_field || strcmp(f->enums[i], p->fatal_value) != 0)
-                return cJSON_CreateString(f->enums[i]);
-        return cJSON_CreateString("");
+    /* The first type allowed, in this order. */
+    static const struct { unsigned type; const char *text; } order[] = {
+        {EVK_JT_STRING, "\"\""}, {EVK_JT_OBJECT, "{}"}, {EVK_JT_NUMBER, "0"},
+        {EVK_JT_BOOL, "false"},  {EVK_JT_NULL, "null"}, {EVK_JT_ARRAY, "[]"},
+    };
+    const char *word = NULL;
+    int n;
+    if (f->types & EVK_JT_STRING)
+        for (size_t i = 0; i < f->n_enum && !word; i++)
+            if (!evk_profile_is_fatal(p, f->name, f->enums[i])) word = f->enums[i];
+    if (word) {
+        size_t q = evk_json_quote(word, out, cap);
+        n = q ? (int)q : -1;
+    } else {
+        const char *text = "null"; /* a field that allows no type: none is valid */
+        for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+            if (f->types & order[i].type) {
+                text = order[i].text;
+                break;
+            }
+        n = snprintf(out, cap, "%s", text);
     }
-    if (f->types & EVK_JT_OBJECT) return cJSON_CreateObject();
-    if (f->types & EVK_JT_NUMBER) return cJSON_CreateNumber(0);
-    if (f->types & EVK_JT_BOOL) return cJSON_CreateFalse();
-    if (f->types & EVK_JT_NULL) return cJSON_CreateNull();
-    return cJSON_CreateArray();
+    if (n < 0 || (size_t)n >= cap) {
+        if (cap) out[0] = '\0';
+        return EVK_ETOOBIG;
+    }
+    return n;
 }
 
 /* The common part of both kinds: discriminator, id, sent_at, required fields. */
@@ -43,7 +57,8 @@ static cJSON *skeleton(const evk_profile *p, const evk_schema *s, const evk_uuid
         if (f->format == EVK_FMT_ISO8601) ok = cJSON_AddStringToObject(o, f->name, ts) != NULL;
         else if (f->format == EVK_FMT_UUID) ok = cJSON_AddStringToObject(o, f->name, ids) != NULL;
         else if (f->required) {
-            cJSON *v = neutral_value(p, f);
+            char nv[EVK_NEUTRAL_MAX];
+            cJSON *v = evk_neutral_value(p, f, nv, sizeof nv) < 0 ? NULL : cJSON_Parse(nv);
             ok = v && cJSON_AddItemToObject(o, f->name, v);
         }
     }

@@ -1,6 +1,7 @@
 #include "evk_json.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,21 @@ static size_t utf8_seq(const unsigned char *t, size_t n, size_t p)
     for (size_t i = 2; i <= need; i++)
         if (t[p + i] < 0x80 || t[p + i] > 0xBF) return 0;
     return need + 1;
+}
+
+bool evk_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t p = 0; p < len;) {
+        if (u[p] < 0x80) {
+            p++;
+            continue;
+        }
+        size_t k = utf8_seq(u, len, p);
+        if (!k) return false;
+        p += k;
+    }
+    return true;
 }
 
 /* Bytes that need no thought inside a string: printable ASCII but '"', '\\'. */
@@ -239,18 +255,19 @@ static int match_key(const char *t, size_t off, size_t len, bool escaped, evk_jm
     return -1;
 }
 
-int evk_json_scan(const char *t, size_t n, evk_jmember *want, size_t nwant, evk_jscan *res)
-{
-    return evk_json_scan_opts(t, n, want, nwant, 0, res);
-}
-
-int evk_json_scan_opts(const char *t, size_t n, evk_jmember *want, size_t nwant, unsigned flags,
-                       evk_jscan *res)
+/* The scanner. Besides the wanted members, when spans is given it records
+ * where each top-level member of an object stands (the first max) and
+ * counts them all into *nspans, when nspans is given. */
+static int scan(const char *t, size_t n, evk_jmember *want, size_t nwant, unsigned flags, evk_jspan *spans,
+                size_t max, size_t *nspans, evk_jscan *res)
 {
     enum { VALUE, VALUE_OR_CLOSE, KEY, KEY_OR_CLOSE, AFTER } st = VALUE;
     uint64_t is_obj[EVK_JSON_MAX_DEPTH / 64]; /* bit per level: object or array */
     size_t depth = 0, p = 0, vend = 0;
     int member = -1; /* wanted index of the current top-level member */
+    evk_jspan span = {0};
+    bool in_member = false; /* between a top-level key and the end of its value */
+    evk_jtype member_type = EVK_JT_NONE;
     const char *err = NULL;
 
     for (size_t i = 0; i < nwant; i++) {
@@ -331,6 +348,10 @@ int evk_json_scan_opts(const char *t, size_t n, evk_jmember *want, size_t nwant,
                 st = AFTER;
             }
             if (level == 0) res->top = ty;
+            if (level == 1 && in_member) {
+                span.value_off = start - (ty == EVK_JT_STRING);
+                member_type = ty;
+            }
             if (level == 1 && member >= 0) {
                 want[member].type = ty;
                 want[member].off = start;
@@ -361,6 +382,11 @@ int evk_json_scan_opts(const char *t, size_t n, evk_jmember *want, size_t nwant,
             size_t kstart = p + 1;
             bool esc;
             if (scan_string(t, n, &p, &esc, &res->notes, &err) < 0) goto fail;
+            if (depth == 1 && nspans) {
+                span.key_off = kstart - 1;
+                span.key_end = p;
+                in_member = true;
+            }
             if (depth == 1 && nwant) {
                 member = match_key(t, kstart, p - 1 - kstart, esc, want, nwant);
                 if (member >= 0 && ++want[member].count > 1) {
@@ -381,6 +407,12 @@ int evk_json_scan_opts(const char *t, size_t n, evk_jmember *want, size_t nwant,
             if (depth == 1 && member >= 0) {
                 want[member].len = vend - want[member].off;
                 member = -1;
+            }
+            if (depth == 1 && in_member) {
+                span.value_end = vend + (member_type == EVK_JT_STRING); /* past the closing quote */
+                if (*nspans < max) spans[*nspans] = span;
+                ++*nspans;
+                in_member = false;
             }
             if (depth == 0) {
                 if (p != n) {
@@ -415,6 +447,29 @@ fail:
     res->error_off = p;
     res->top = EVK_JT_NONE;
     return -1;
+}
+
+int evk_json_scan(const char *t, size_t n, evk_jmember *want, size_t nwant, evk_jscan *res)
+{
+    return scan(t, n, want, nwant, 0, NULL, 0, NULL, res);
+}
+
+int evk_json_scan_opts(const char *t, size_t n, evk_jmember *want, size_t nwant, unsigned flags,
+                       evk_jscan *res)
+{
+    return scan(t, n, want, nwant, flags, NULL, 0, NULL, res);
+}
+
+int evk_json_members(const char *t, size_t n, evk_jspan *spans, size_t max, size_t *count, evk_jscan *res)
+{
+    evk_jscan local;
+    if (!res) res = &local;
+    *count = 0;
+    if (scan(t, n, NULL, 0, 0, spans, max, count, res) < 0 || res->top != EVK_JT_OBJECT) {
+        *count = 0;
+        return -1;
+    }
+    return 0;
 }
 
 static size_t put_utf8(char *o, unsigned cp)
@@ -483,6 +538,46 @@ int evk_json_unescape(const char *s, size_t len, char *out, size_t cap, size_t *
     return 0;
 }
 
+size_t evk_json_quote(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    char e[8];
+    if (cap < 3) goto full;
+    out[o++] = '"';
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        size_t k = 1;
+        if (c == '"' || c == '\\') e[0] = '\\', e[1] = (char)c, k = 2;
+        else if (c < 0x20) k = (size_t)snprintf(e, sizeof e, "\\u%04x", c);
+        else e[0] = (char)c;
+        if (o + k + 2 > cap) goto full; /* and the closing quote, the NUL */
+        memcpy(out + o, e, k);
+        o += k;
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+    return o;
+full:
+    if (cap) out[0] = '\0';
+    return 0;
+}
+
+bool evk_json_literal_is(const char *lit, size_t len, const char *name)
+{
+    size_t p = 0, nl = strlen(name);
+    bool esc;
+    unsigned notes = 0;
+    const char *err;
+    if (len < 2 || lit[0] != '"' || scan_string(lit, len, &p, &esc, &notes, &err) < 0 || p != len) return false;
+    if (!esc) return len - 2 == nl && memcmp(lit + 1, name, nl) == 0;
+    if (len - 2 > 6 * (nl + 1)) return false; /* an escape is at most 6 bytes a byte */
+    char buf[512], *u = len < sizeof buf ? buf : malloc(len);
+    size_t ul;
+    bool same = u && evk_json_unescape(lit + 1, len - 2, u, len, &ul) == 0 && ul == nl && memcmp(u, name, nl) == 0;
+    if (u != buf) free(u);
+    return same;
+}
+
 int evk_json_lookup(const char *text, size_t len, const char *pointer, evk_jmember *found,
                     bool *not_object)
 {
@@ -529,134 +624,4 @@ int evk_json_lookup_opts(const char *text, size_t len, const char *pointer, unsi
         cur_type = m.type;
     }
     return 0;
-}
-
-/* ---- duplicate keys at any depth ------------------------------------ */
-
-typedef struct keyref {
-    size_t obj;  /* which object (numbered in text order) */
-    uint64_t h;  /* FNV-1a of the unescaped name */
-    size_t off, len;
-    bool esc;
-} keyref;
-
-/* The unescaped name of k: the bytes themselves, or decoded into *heap. */
-static const char *key_name(const char *t, const keyref *k, char **heap, size_t *len)
-{
-    *heap = NULL;
-    *len = k->len;
-    if (!k->esc) return t + k->off;
-    /* Unescaping never makes a string longer. */
-    *heap = malloc(k->len + 1);
-    if (!*heap || evk_json_unescape(t + k->off, k->len, *heap, k->len + 1, len) < 0) return NULL;
-    return *heap;
-}
-
-static int keyref_cmp(const void *a, const void *b)
-{
-    const keyref *x = a, *y = b;
-    if (x->obj != y->obj) return x->obj < y->obj ? -1 : 1;
-    return x->h < y->h ? -1 : x->h > y->h;
-}
-
-/* 1 when a and b are the same name, 0 when not, -1 out of memory. */
-static int same_name(const char *t, const keyref *a, const keyref *b)
-{
-    char *ha, *hb;
-    size_t la, lb;
-    const char *na = key_name(t, a, &ha, &la), *nb = key_name(t, b, &hb, &lb);
-    int r = !na || !nb ? -1 : la == lb && memcmp(na, nb, la) == 0;
-    free(ha);
-    free(hb);
-    return r;
-}
-
-int evk_json_has_dup_key(const char *t, size_t n)
-{
-    evk_jscan sc;
-    if (evk_json_scan(t, n, NULL, 0, &sc) < 0) return -1;
-    if (sc.top != EVK_JT_OBJECT && sc.top != EVK_JT_ARRAY) return 0;
-    /* One pass over the valid text: every key with the object it belongs to. */
-    size_t cap = 16, nk = 0, objs = 0, depth = 0, scap = 64;
-    keyref *k = malloc(cap * sizeof *k);
-    size_t *stack = malloc(scap * sizeof *stack); /* per level: object id, or SIZE_MAX for arrays */
-    bool expect_key = false;
-    int rc = 0;
-    if (!k || !stack) {
-        rc = -1;
-        goto out;
-    }
-    for (size_t p = 0; p < n; p++) {
-        char c = t[p];
-        if ((c == '{' || c == '[') && depth == scap) {
-            size_t *g = realloc(stack, scap * 2 * sizeof *stack);
-            if (!g) {
-                rc = -1;
-                goto out;
-            }
-            stack = g;
-            scap *= 2;
-        }
-        if (c == '{') {
-            stack[depth++] = objs++;
-            expect_key = true;
-        } else if (c == '[') {
-            stack[depth++] = SIZE_MAX;
-            expect_key = false;
-        } else if (c == '}' || c == ']') {
-            depth--;
-            expect_key = false;
-        } else if (c == ',') {
-            expect_key = depth && stack[depth - 1] != SIZE_MAX;
-        } else if (c == '"') {
-            size_t start = ++p;
-            bool esc = false;
-            while (t[p] != '"') {
-                if (t[p] == '\\') esc = true, p++;
-                p++;
-            }
-            if (!expect_key) continue;
-            expect_key = false;
-            if (nk == EVK_JSON_DUP_KEYS_MAX) {
-                rc = -1;
-                goto out;
-            }
-            if (nk == cap) {
-                keyref *g = realloc(k, cap * 2 * sizeof *k);
-                if (!g) {
-                    rc = -1;
-                    goto out;
-                }
-                k = g;
-                cap *= 2;
-            }
-            keyref *r = &k[nk++];
-            *r = (keyref){.obj = stack[depth - 1], .off = start, .len = p - start, .esc = esc};
-            char *heap;
-            size_t len;
-            const char *name = key_name(t, r, &heap, &len);
-            if (!name) {
-                free(heap);
-                rc = -1;
-                goto out;
-            }
-            uint64_t h = 0xcbf29ce484222325ull;
-            for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)name[i]) * 0x100000001b3ull;
-            r->h = h;
-            free(heap);
-        }
-    }
-    qsort(k, nk, sizeof *k, keyref_cmp);
-    for (size_t i = 0; i < nk && rc == 0; i++)
-        for (size_t j = i + 1; j < nk && k[j].obj == k[i].obj && k[j].h == k[i].h; j++) {
-            int same = same_name(t, &k[i], &k[j]);
-            if (same != 0) {
-                rc = same;
-                break;
-            }
-        }
-out:
-    free(k);
-    free(stack);
-    return rc;
 }

@@ -85,11 +85,41 @@ int evk_json_scan_opts(const char *text, size_t len, evk_jmember *want, size_t n
 #define EVK_JSON_DUP_KEYS_MAX 65536
 int evk_json_has_dup_key(const char *text, size_t len);
 
+/* Where one top-level member of an object text stands (byte offsets). */
+typedef struct evk_jspan {
+    size_t key_off, key_end;     /* the key's opening quote; just past its closing one */
+    size_t value_off, value_end; /* the whole value, a string's quotes included */
+} evk_jspan;
+
+/* The top-level members of a text, in order: the first max into spans
+ * (NULL when max is 0) and how many there are, all of them, into *count.
+ * Returns 0 when the text is JSON whose top-level value is an object; -1
+ * otherwise (*count 0; res, when not NULL, says why for a text that is not
+ * JSON). Members with the same key are each listed. */
+int evk_json_members(const char *text, size_t len, evk_jspan *spans, size_t max, size_t *count,
+                     evk_jscan *res);
+
 /* Unescape the inside of a string that evk_json_scan accepted (between the
  * quotes) into out. Lone surrogates become U+FFFD; "\u0000" becomes a NUL
  * byte (the value keeps it: use *out_len, not strlen). Writes a terminating
  * NUL. Returns 0, or -1 when the result needs more than cap-1 bytes. */
 int evk_json_unescape(const char *s, size_t len, char *out, size_t cap, size_t *out_len);
+
+/* s as a JSON string literal into out: quotes added; '"', '\\' and control
+ * bytes escaped, every other byte as it is. Returns its length (>= 2), or
+ * 0 when it needs more than cap-1 bytes (out is then ""). */
+size_t evk_json_quote(const char *s, char *out, size_t cap);
+
+/* Is lit[0..len) a JSON string literal (quotes included, as RFC 8259
+ * writes it) whose value is name? Escapes count as what they stand for:
+ * "\u0069d" is "id". */
+bool evk_json_literal_is(const char *lit, size_t len, const char *name);
+
+/* Is s[0..len) valid UTF-8 (RFC 3629: no overlong forms, no UTF-16
+ * surrogates, nothing above U+10FFFF, no sequence cut off)? The check the
+ * scanner makes inside strings, for whole texts (e.g. a WebSocket text
+ * message, which RFC 6455 requires to be UTF-8). */
+bool evk_utf8_valid(const char *s, size_t len);
 
 /* Resolve a JSON pointer (RFC 6901, object members only, "~0"/"~1" escapes)
  * inside a valid JSON text. On success fills *found (key fields unused) and

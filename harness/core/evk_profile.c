@@ -535,6 +535,11 @@ bool evk_profile_accepts(const evk_profile *p, evk_violation v, int code)
     return false;
 }
 
+bool evk_profile_is_fatal(const evk_profile *p, const char *field, const char *value)
+{
+    return p->has_fatal && strcmp(field, p->fatal_field) == 0 && strcmp(value, p->fatal_value) == 0;
+}
+
 int evk_profile_send_code(const evk_profile *p, evk_violation v)
 {
     if ((unsigned)v >= EVK_V__COUNT || v == EVK_V_NONE) return 0;

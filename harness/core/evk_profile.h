@@ -113,6 +113,10 @@ const char *const *evk_profile_builtin_names(void);
 /* Is code an accepted close for class v? */
 bool evk_profile_accepts(const evk_profile *p, evk_violation v, int code);
 
+/* Is value the profile's fatal value of the field called field (the rule
+ * "status": "fatal" of a profile with a fatal status)? */
+bool evk_profile_is_fatal(const evk_profile *p, const char *field, const char *value);
+
 /* The code our peers send for v (0 for EVK_V_NONE). */
 int evk_profile_send_code(const evk_profile *p, evk_violation v);
 

@@ -28,10 +28,9 @@
 #include <stdint.h>
 
 #include "evk_profile.h"
+#include "evk_role.h"
 #include "evk_uuid.h"
 #include "evk_validate.h"
-
-typedef enum evk_role { EVK_ROLE_SERVER = 0, EVK_ROLE_CLIENT } evk_role;
 
 typedef enum evk_state {
     EVK_S_NEW = 0,     /* evk_session_start not called yet */

@@ -20,6 +20,11 @@ int evk_upgrade_status(evk_upgrade k)
     return known(k) ? rules[k].status : 0;
 }
 
+int evk_upgrade_also(evk_upgrade k)
+{
+    return known(k) ? rules[k].also : 0;
+}
+
 bool evk_upgrade_accepts(evk_upgrade k, int status)
 {
     return known(k) && status != 0 && (status == rules[k].status || status == rules[k].also);

@@ -23,6 +23,9 @@ typedef enum evk_upgrade {
 /* The status a server answers to that upgrade (101 for NONE). */
 int evk_upgrade_status(evk_upgrade k);
 
+/* Another status also accepted for that upgrade (401 for NO_TOKEN); 0: none. */
+int evk_upgrade_also(evk_upgrade k);
+
 /* Is status a correct answer to that upgrade (the status, or an accepted
  * alternative)? */
 bool evk_upgrade_accepts(evk_upgrade k, int status);

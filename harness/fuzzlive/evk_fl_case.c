@@ -46,7 +46,7 @@ evk_fl_case *evk_fl_case_new(const char *id)
     fc->cap = 1;
     snprintf(fc->id, sizeof fc->id, "%s", id && *id ? id : "fl.session");
     fc->c.id = fc->id;
-    fc->c.roles = EVK_CASE_SC;
+    fc->c.roles = EVK_ROLES_SC;
     fc->c.spec = "PROTOCOL.md §2-§4 (live fuzzing): a correct peer acks every valid Event once in time, "
                  "closes at the first violation with the profile's code, and closes on nothing else.";
     fc->c.doing = fc->doing;

@@ -1,5 +1,6 @@
-/* evk_fl_cmd.h - `evack fuzz-live` and `evack replay` (declared for the
- * dispatcher in harness/cli/evk_cli.h; docs/fuzz-live.md is the manual).
+/* evk_fl_cmd.h - `evack fuzz-live` and `evack replay`, for the dispatcher
+ * in harness/cli/evk_main.c (docs/fuzz-live.md is the manual). Implemented
+ * in evk_fl_campaign.c, with evk_fl_options.c and evk_fl_progress.c.
  *
  *   evack fuzz-live TARGET --duration D [--seed N] [--findings DIR]
  *                   [--profile P] [--header 'K: V'] [--jobs N] ...
@@ -24,8 +25,5 @@
 
 int evk_cmd_fuzz_live(int argc, char **argv);
 int evk_cmd_replay(int argc, char **argv);
-
-/* "90", "90s", "2m", "1.5h", "500ms" -> milliseconds; -1 when not a duration. */
-long long evk_fl_parse_duration(const char *s);
 
 #endif

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "evk_err.h"
+#include "evk_probe.h"
 #include "evk_runner.h"
 
 static evk_suite_opts suite_opts(const evk_fl_target *t)
@@ -34,8 +35,12 @@ evk_fl_up evk_fl_probe(const evk_fl_target *t, char *err, size_t errcap)
 {
     if (t->role != EVK_ROLE_SERVER) return EVK_FL_UP;
     evk_suite_opts so = suite_opts(t);
-    if (evk_suite_probe(&so, err, errcap) == 0) return EVK_FL_UP;
-    return strstr(err, "no answer") ? EVK_FL_HUNG : EVK_FL_REFUSED;
+    switch (evk_suite_probe(&so, NULL, err, errcap)) {
+    case EVK_PROBE_OK: return EVK_FL_UP;
+    case EVK_PROBE_HUNG:          /* took the upgrade request, never answered */
+    case EVK_PROBE_NO_TCP_ANSWER: return EVK_FL_HUNG; /* its backlog is full */
+    default: return EVK_FL_REFUSED;
+    }
 }
 
 evk_fl_up evk_fl_wait_up(const evk_fl_target *t, uint64_t wait_ms, char *err, size_t errcap)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "evk_err.h"
-#include "evk_fl_msg.h"
+#include "evk_json.h"
 
 #define FORMAT_VERSION 1
 
@@ -49,7 +49,7 @@ static void hex(const char *s, size_t n, char *out)
 /* Bytes as "text" when JSON can carry them as they are, else as "hex". */
 static int add_bytes(cJSON *o, const char *s, size_t n)
 {
-    if (!memchr(s, 0, n) && evk_fl_utf8_valid(s, n))
+    if (!memchr(s, 0, n) && evk_utf8_valid(s, n))
         return cJSON_AddStringToObject(o, "text", s) ? 0 : -1;
     char *h = malloc(2 * n + 1);
     if (!h) return -1;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "evk_err.h"
+#include "evk_jobj.h"
 #include "evk_json.h"
 
 static bool down_kind(const evk_fl_class *c)
@@ -202,71 +203,7 @@ static evk_fl_case *shrink_count(const evk_fl_min_opts *o, evk_fl_case *cur, siz
 /* ---- members of the messages: a JSON object loses the members the
  * finding does not need (extra fields, mostly). ---- */
 
-enum { MEMBERS_MAX = EVK_FL_MEMBERS_MAX };
-
-static size_t skip_ws(const char *t, size_t n, size_t p)
-{
-    while (p < n && (t[p] == ' ' || t[p] == '\t' || t[p] == '\n' || t[p] == '\r')) p++;
-    return p;
-}
-
-static size_t skip_string(const char *t, size_t n, size_t p) /* p at the opening quote */
-{
-    for (p++; p < n && t[p] != '"'; p++)
-        if (t[p] == '\\') p++;
-    return p + 1;
-}
-
-static size_t skip_value(const char *t, size_t n, size_t p)
-{
-    if (p < n && t[p] == '"') return skip_string(t, n, p);
-    if (p < n && (t[p] == '{' || t[p] == '[')) {
-        size_t depth = 0;
-        while (p < n) {
-            char c = t[p];
-            if (c == '"') {
-                p = skip_string(t, n, p);
-                continue;
-            }
-            p++;
-            if (c == '{' || c == '[') depth++;
-            else if ((c == '}' || c == ']') && --depth == 0) return p;
-        }
-        return p;
-    }
-    while (p < n && !strchr(",}] \t\r\n", t[p])) p++;
-    return p;
-}
-
-size_t evk_fl_json_members(const char *t, size_t n, size_t *key_at, size_t *value_end)
-{
-    evk_jscan sc;
-    if (evk_json_scan(t, n, NULL, 0, &sc) != 0 || sc.top != EVK_JT_OBJECT) return 0;
-    size_t p = skip_ws(t, n, 0) + 1, k = 0; /* past the { */
-    for (;;) {
-        p = skip_ws(t, n, p);
-        if (p >= n || t[p] != '"' || k == MEMBERS_MAX) return k;
-        key_at[k] = p;
-        p = skip_ws(t, n, skip_string(t, n, p)) + 1; /* past the : */
-        p = skip_value(t, n, skip_ws(t, n, p));
-        value_end[k++] = p;
-        p = skip_ws(t, n, p);
-        if (p >= n || t[p] != ',') return k;
-        p++;
-    }
-}
-
-size_t evk_fl_json_drop_member(const char *t, size_t n, size_t i, char *out)
-{
-    size_t ks[MEMBERS_MAX], ve[MEMBERS_MAX];
-    size_t k = evk_fl_json_members(t, n, ks, ve);
-    if (i >= k) return 0;
-    /* Cut the member with one of the commas around it. */
-    size_t from = i > 0 ? ve[i - 1] : ks[0], to = i > 0 ? ve[i] : k > 1 ? ks[1] : ve[0];
-    memcpy(out, t, from);
-    memcpy(out + from, t + to, n - to);
-    return n - (to - from);
-}
+enum { MEMBERS_MAX = 64 }; /* candidates per message and round, at the most */
 
 static bool json_step(const evk_step *s)
 {
@@ -292,10 +229,11 @@ static evk_fl_case *shrink_members(const evk_fl_min_opts *o, evk_fl_case *cur, e
         for (size_t i = 0; i < cur->n && !failed; i++) {
             if (!json_step(&cur->steps[i])) continue;
             const char *t = cur->steps[i].msg.raw;
-            size_t n = raw_len(&cur->steps[i]), ks[MEMBERS_MAX], ve[MEMBERS_MAX];
-            size_t k = evk_fl_json_members(t, n, ks, ve);
-            for (size_t m = 0; m < k && !failed; m++) {
-                char *text = malloc(n + 1);
+            size_t n = raw_len(&cur->steps[i]), k;
+            if (evk_json_members(t, n, NULL, 0, &k, NULL) < 0) k = 0; /* not an object: left alone */
+            for (size_t m = 0; m < k && m < MEMBERS_MAX && !failed; m++) {
+                size_t len = 0;
+                char *text = evk_jobj_drop_at(t, n, m, &len);
                 evk_fl_case *v = text ? variant(cur, NULL, serial++) : NULL;
                 if (ncand == cap) {
                     size_t nc = cap ? cap * 2 : 16;
@@ -308,7 +246,6 @@ static evk_fl_case *shrink_members(const evk_fl_min_opts *o, evk_fl_case *cur, e
                     failed = true;
                     break;
                 }
-                size_t len = evk_fl_json_drop_member(t, n, m, text);
                 if (evk_fl_case_set_raw(v, i, text, len) < 0) failed = true;
                 free(text);
                 cand[ncand++] = v;

@@ -8,8 +8,8 @@
  * otherwise split finer, until no single step can go. All candidates of a
  * round run at once in one evk_suite_run. Then counts are shrunk (EVENTS n,
  * HOLD n) by bisection, and the JSON objects the steps send lose, one at a
- * time, every top-level member the finding does not need (not for crash
- * and hang findings, where every candidate costs a restart). The result is kept only if it reproduces `confirm`
+ * time, every top-level member the finding does not need (evk_jobj_drop_at;
+ * not for crash and hang findings, where every candidate costs a restart). The result is kept only if it reproduces `confirm`
  * more times in a row; otherwise the original stands.
  * Crash and hang findings cannot share the target: their candidates run one
  * at a time, each followed by a probe, and the target must come back
@@ -54,14 +54,5 @@ unsigned evk_fl_check(const evk_fl_min_opts *o, const evk_fl_case *fc, unsigned 
 
 /* NULL when out of memory. */
 evk_fl_case *evk_fl_minimise(const evk_fl_min_opts *o, const evk_fl_case *orig, evk_fl_min_stats *st);
-
-/* The member shrinking's text surgery, exposed for its tests. The top-level
- * members of t (at most EVK_FL_MEMBERS_MAX): where each key starts and each
- * value ends; 0 when t is not a valid JSON object (or has none). */
-#define EVK_FL_MEMBERS_MAX 64
-size_t evk_fl_json_members(const char *t, size_t n, size_t *key_at, size_t *value_end);
-/* t without member i and one comma next to it, into out (n bytes of room);
- * returns its length, 0 when there is no member i. */
-size_t evk_fl_json_drop_member(const char *t, size_t n, size_t i, char *out);
 
 #endif

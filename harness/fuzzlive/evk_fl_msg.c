@@ -12,17 +12,12 @@
 
 /* ---- members -------------------------------------------------------- */
 
-static void key_literal(const char *name, char *out, size_t cap)
-{
-    snprintf(out, cap, "\"%s\"", name);
-}
-
+/* Members are found by key value, as the validator and evk_jobj read them
+ * ("\u0069d" is "id"): the core compares. */
 int evk_fl_msg_find(const evk_fl_msg *m, const char *name)
 {
-    char k[EVK_FL_KEY_MAX];
-    key_literal(name, k, sizeof k);
     for (size_t i = 0; i < m->n; i++)
-        if (strcmp(m->m[i].key, k) == 0) return (int)i;
+        if (evk_json_literal_is(m->m[i].key, strlen(m->m[i].key), name)) return (int)i;
     return -1;
 }
 
@@ -41,8 +36,7 @@ int evk_fl_msg_set(evk_fl_msg *m, const char *name, const char *value)
     int i = evk_fl_msg_find(m, name);
     if (i < 0) {
         char k[EVK_FL_KEY_MAX];
-        key_literal(name, k, sizeof k);
-        return evk_fl_msg_add(m, k, value);
+        return evk_json_quote(name, k, sizeof k) ? evk_fl_msg_add(m, k, value) : -1;
     }
     if (strlen(value) >= EVK_FL_VAL_MAX) return -1;
     snprintf(m->m[i].val, EVK_FL_VAL_MAX, "%s", value);
@@ -335,8 +329,7 @@ static const char *non_fatal_enum(const evk_profile *p, const evk_field *f, evk_
     const char *pick[EVK_PROFILE_MAX_ENUM];
     size_t n = 0;
     for (size_t k = 0; k < f->n_enum; k++)
-        if (!p->has_fatal || strcmp(f->name, p->fatal_field) != 0 || strcmp(f->enums[k], p->fatal_value) != 0)
-            pick[n++] = f->enums[k];
+        if (!evk_profile_is_fatal(p, f->name, f->enums[k])) pick[n++] = f->enums[k];
     return n ? pick[evk_fl_rng_below(r, n)] : NULL;
 }
 
@@ -478,31 +471,4 @@ void evk_fl_mutate_bytes(evk_fl_rng *r, char *t, size_t *lenp, size_t cap)
         if (t[i] == '$' && t[i + 1] == '{') t[i + 1] = '(';
     t[len] = '\0';
     *lenp = len;
-}
-
-bool evk_fl_utf8_valid(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = p[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t n;
-        unsigned cp;
-        if (c >= 0xc2 && c <= 0xdf) n = 1, cp = c & 0x1f;
-        else if (c >= 0xe0 && c <= 0xef) n = 2, cp = c & 0x0f;
-        else if (c >= 0xf0 && c <= 0xf4) n = 3, cp = c & 0x07;
-        else return false;
-        for (size_t k = 1; k <= n; k++) {
-            if (i + k >= len || (p[i + k] & 0xc0) != 0x80) return false;
-            cp = (cp << 6) | (p[i + k] & 0x3f);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += n + 1;
-    }
-    return true;
 }

@@ -45,7 +45,7 @@ typedef struct evk_fl_msg {
 void evk_fl_msg_base(evk_fl_msg *m, const evk_profile *p, evk_msg_kind kind, const char *id,
                      evk_fl_rng *r);
 
-/* The member whose key is the plain name, or -1. */
+/* The first member whose key's value is name (escapes read), or -1. */
 int evk_fl_msg_find(const evk_fl_msg *m, const char *name);
 /* Set member `name` to value (appended when absent). */
 int evk_fl_msg_set(evk_fl_msg *m, const char *name, const char *value);
@@ -75,8 +75,5 @@ void evk_fl_escape_string(evk_fl_rng *r, const char *s, char *out, size_t cap);
  * length before and after; cap bounds growth. Never leaves "${" behind
  * (the runner would read it as a placeholder). */
 void evk_fl_mutate_bytes(evk_fl_rng *r, char *text, size_t *len, size_t cap);
-
-/* Is s[0..len) valid UTF-8 (no overlongs, surrogates or > U+10FFFF)? */
-bool evk_fl_utf8_valid(const char *s, size_t len);
 
 #endif

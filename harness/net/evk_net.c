@@ -1,9 +1,5 @@
 #include "evk_net.h"
 
-#include <errno.h>
-#include <netdb.h>
-#include <poll.h>
-#include <unistd.h>
 #include <libwebsockets.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -443,7 +439,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
                 ev.kind = c->opened ? EVK_NET_CLOSED : EVK_NET_ERROR;
                 ev.peer_closed = c->peer_closed;
                 ev.we_closed = c->we_closed;
-                if (!c->opened) ev.error = "no answer to the upgrade";
+                if (!c->opened) {
+                    ev.error = "no answer to the upgrade";
+                    ev.no_answer = true;
+                }
                 terminal(c, &ev);
             }
             lws_set_opaque_user_data(wsi, NULL);
@@ -463,104 +462,7 @@ static const struct lws_protocols protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
-/* ---- URLs and connecting -------------------------------------------- */
-
-typedef struct url_parts {
-    bool tls;
-    char host[256];
-    int port;
-    char path[1024];
-} url_parts;
-
-static int parse_url(const char *url, url_parts *u, char *err, size_t cap)
-{
-    const char *p;
-    if (!url || !*url) return seterr(err, cap, "empty URL"), EVK_EINVAL;
-    if (strncmp(url, "ws://", 5) == 0) u->tls = false, p = url + 5;
-    else if (strncmp(url, "wss://", 6) == 0) u->tls = true, p = url + 6;
-    else return seterr(err, cap, "malformed URL '%s': it must start with ws:// or wss://", url), EVK_EINVAL;
-    const char *host = p, *host_end;
-    if (*p == '[') { /* IPv6 literal */
-        host = ++p;
-        while (*p && *p != ']') p++;
-        if (*p != ']') return seterr(err, cap, "malformed URL '%s': unclosed '['", url), EVK_EINVAL;
-        host_end = p++;
-    } else {
-        while (*p && *p != ':' && *p != '/' && *p != '?' && *p != '#') p++;
-        host_end = p;
-    }
-    size_t hl = (size_t)(host_end - host);
-    if (hl == 0) return seterr(err, cap, "malformed URL '%s': no host", url), EVK_EINVAL;
-    if (hl >= sizeof u->host) return seterr(err, cap, "malformed URL: host too long"), EVK_EINVAL;
-    memcpy(u->host, host, hl);
-    u->host[hl] = '\0';
-    u->port = u->tls ? 443 : 80;
-    if (*p == ':') {
-        char *end;
-        p++;
-        long port = strtol(p, &end, 10);
-        if (end == p || port < 1 || port > 65535 || (*end && *end != '/' && *end != '?'))
-            return seterr(err, cap, "malformed URL '%s': bad port", url), EVK_EINVAL;
-        u->port = (int)port;
-        p = end;
-    }
-    if (*p == '#') return seterr(err, cap, "malformed URL '%s': fragments are not allowed", url), EVK_EINVAL;
-    const char *path = *p ? p : "/";
-    if (*path == '?') { /* "ws://h?x" means "/?x" */
-        if (strlen(path) + 2 > sizeof u->path) return seterr(err, cap, "malformed URL: path too long"), EVK_EINVAL;
-        snprintf(u->path, sizeof u->path, "/%s", path);
-    } else {
-        if (strlen(path) + 1 > sizeof u->path) return seterr(err, cap, "malformed URL: path too long"), EVK_EINVAL;
-        snprintf(u->path, sizeof u->path, "%s", path);
-    }
-    for (const char *q = url; *q; q++)
-        if ((unsigned char)*q <= ' ') return seterr(err, cap, "malformed URL: it contains a space or control character"), EVK_EINVAL;
-    return 0;
-}
-
-void evk_net_diagnose(const char *url, unsigned timeout_ms, char *why, size_t cap)
-{
-    url_parts u;
-    char port[8];
-    if (parse_url(url, &u, why, cap)) return;
-    snprintf(port, sizeof port, "%d", u.port);
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
-    int rc = getaddrinfo(u.host, port, &hints, &res);
-    if (rc != 0) {
-        seterr(why, cap, "cannot resolve host %s: %s", u.host, gai_strerror(rc));
-        return;
-    }
-    int fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, res->ai_protocol);
-    if (fd < 0) {
-        seterr(why, cap, "socket: %s", strerror(errno));
-        freeaddrinfo(res);
-        return;
-    }
-    int err = 0;
-    if (connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
-        err = errno;
-        if (err == EINPROGRESS) {
-            struct pollfd p = {.fd = fd, .events = POLLOUT};
-            if (poll(&p, 1, (int)timeout_ms) <= 0) err = ETIMEDOUT;
-            else {
-                socklen_t l = sizeof err;
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l);
-            }
-        }
-    }
-    close(fd);
-    freeaddrinfo(res);
-    if (!err) seterr(why, cap, "TCP connects");
-    else if (err == ECONNREFUSED) seterr(why, cap, "connection refused");
-    else if (err == ETIMEDOUT) seterr(why, cap, "no answer within %u ms", timeout_ms);
-    else seterr(why, cap, "%s", strerror(err));
-}
-
-int evk_url_check(const char *url, char *err, size_t errcap)
-{
-    url_parts u;
-    return parse_url(url, &u, err, errcap);
-}
+/* ---- connecting ----------------------------------------------------- */
 
 static int split_header(const char *h, char **name, char **value)
 {
@@ -588,8 +490,8 @@ static int split_header(const char *h, char **name, char **value)
 evk_conn *evk_connect(evk_loop *l, const char *url, const char *const *headers, size_t nheaders,
                       evk_conn_cb cb, void *user, char *err, size_t errcap)
 {
-    url_parts u;
-    if (parse_url(url, &u, err, errcap)) return NULL;
+    evk_url u;
+    if (evk_url_parse(url, &u, err, errcap)) return NULL;
     evk_conn *c = new_conn(l);
     if (!c) return seterr(err, errcap, "out of memory"), NULL;
     c->client = true;

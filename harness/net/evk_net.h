@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "evk_url.h" /* URLs (evk_url_check), evk_net_diagnose */
+
 uint64_t evk_clock_ms(void); /* monotonic milliseconds */
 int64_t evk_wall_us(void);   /* wall clock, microseconds since 1970 */
 
@@ -79,25 +81,17 @@ typedef struct evk_net_event {
     bool peer_closed;   /* CLOSED: the peer sent a close frame */
     bool we_closed;     /* CLOSED: we sent a close frame */
     int http_status;    /* ERROR: the upgrade response status, 0 if none */
+    bool no_answer;     /* ERROR: the upgrade request got no answer at all */
     const char *error;  /* ERROR: one line */
 } evk_net_event;
 
 typedef void (*evk_conn_cb)(evk_conn *c, const evk_net_event *ev, void *user);
 
-/* Connect to a ws:// or wss:// URL with extra upgrade headers ("Name: value").
+/* Connect to a ws:// or wss:// URL (evk_url.h) with extra upgrade headers ("Name: value").
  * NULL on a synchronous failure (bad URL...) with err set; otherwise the
  * outcome arrives as OPEN or ERROR. */
 evk_conn *evk_connect(evk_loop *l, const char *url, const char *const *headers, size_t nheaders,
                       evk_conn_cb cb, void *user, char *err, size_t errcap);
-
-/* Why can the URL's host:port not be reached? Resolves it and tries a plain
- * TCP connection (at most timeout_ms): writes "cannot resolve host x: ...",
- * "connection refused", "no answer within N ms", ... or "TCP connects" when
- * it does (the problem is then above TCP). Blocking; for error messages. */
-void evk_net_diagnose(const char *url, unsigned timeout_ms, char *why, size_t cap);
-
-/* Parse a ws:// URL: 0, or EVK_EINVAL with a one-line reason in err. */
-int evk_url_check(const char *url, char *err, size_t errcap);
 
 /* What a listener learns of an upgrade request. */
 typedef struct evk_accept_info {

@@ -9,6 +9,10 @@
 #include "evk_report.h"
 #include "evk_uuid.h"
 
+#ifndef EVK_VERSION /* CMake's project version (CMakeLists.txt, evk_suite) */
+#error "EVK_VERSION is not defined"
+#endif
+
 static cJSON *safe_string(const char *data, size_t len)
 {
     size_t cap = len * 4 + 1;
@@ -111,7 +115,7 @@ int evk_report_json(FILE *f, const evk_run_info *info, const evk_case_result *r,
     cJSON_AddStringToObject(root, "target", info->target ? info->target : "");
     cJSON_AddStringToObject(root, "role", info->role);
     cJSON_AddStringToObject(root, "profile", info->profile);
-    cJSON_AddStringToObject(root, "evack", "0.1.0");
+    cJSON_AddStringToObject(root, "evack", EVK_VERSION);
     cJSON_AddNumberToObject(root, "duration_ms", (double)info->duration_ms);
     cJSON_AddBoolToObject(root, "complete", !info->interrupted);
     if (info->limit_ms) cJSON_AddNumberToObject(root, "ack_limit_ms", (double)info->limit_ms);

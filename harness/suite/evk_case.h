@@ -16,6 +16,8 @@
 #include <stddef.h>
 
 #include "evk_profile.h"
+#include "evk_role.h"
+#include "evk_upgrade.h"
 #include "evk_validate.h"
 
 typedef enum evk_verdict {
@@ -28,12 +30,6 @@ typedef enum evk_verdict {
 
 const char *evk_verdict_name(evk_verdict v); /* "pass", "non-strict", "fail", "informational", "skip" */
 
-/* Which side of the protocol the TARGET plays in a case. */
-enum {
-    EVK_CASE_S = 1, /* the target is a server (evack connects to it) */
-    EVK_CASE_C = 2, /* the target is a client (evack listens) */
-    EVK_CASE_SC = 3,
-};
 
 enum {
     EVK_CF_STRICT_ONLY = 1 << 0,    /* runs only when the profile has the fatal status */
@@ -43,6 +39,8 @@ enum {
     EVK_CF_HOLD_HANDSHAKE = 1 << 4, /* S: do not ack the target's handshake Event */
     EVK_CF_HOLD_EVENTS = 1 << 5,    /* do not ack the target's Events (C: its first ones) */
     EVK_CF_OWN_HANDSHAKE = 1 << 6,  /* C: the first step sends our own (bad) handshake */
+    EVK_CF_HANDSHAKE = 1 << 7,      /* checks the handshake phase itself: skipped without one */
+    EVK_CF_RATE_LIMIT = 1 << 8,     /* a server may close it 1008 (PROTOCOL.md §4): then skipped */
 };
 
 /* A message to send. kind EVENT/ACK builds a valid message of the profile
@@ -90,15 +88,17 @@ typedef struct evk_step {
 
 typedef struct evk_case {
     const char *id;       /* "group.name": the group is the part before the dot */
-    unsigned roles;       /* EVK_CASE_* */
+    unsigned roles;       /* EVK_ROLES_*: the roles of the target it runs against */
     unsigned flags;       /* EVK_CF_* */
     const char *spec;     /* the rule, quoted or summarised, with its section */
     const char *doing;    /* what the case does, in a few words */
     const evk_step *steps;   /* ended by a step of kind EVK_STEP_END; NULL: none */
-    const evk_step *c_steps; /* when set: the steps against a client target */
+    const evk_step *c_steps; /* when set: the steps against a client target, and against a
+                              * server without a handshake phase (they use an Event the
+                              * target sends instead of its handshake Event) */
     int also_codes[3];    /* close codes also accepted (e.g. 1007, 1009) */
     evk_violation also;   /* a violation class whose close is also accepted */
-    const char *upgrade;  /* upgrade cases: "no-token", "bad-token", "second" */
+    evk_upgrade upgrade;  /* upgrade cases: which bad upgrade (NONE: an ordinary case) */
     const char *needs_field; /* runs only when the profile's Events have this field */
 } evk_case;
 

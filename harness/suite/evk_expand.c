@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evk_compose.h"
 #include "evk_err.h"
 #include "evk_json.h"
 #include "evk_ts.h"
@@ -194,20 +195,8 @@ static int message(buf *b, const evk_msg_tpl *t, const evk_expand_ctx *x)
         else if (f->format == EVK_FMT_UUID) rc |= member(b, &first, &set_done, t, x, f->name, ids);
         else if (strcmp(f->name, "payload") == 0 && t->payload) rc |= member(b, &first, &set_done, t, x, f->name, t->payload);
         else if (f->required) {
-            const char *neutral = "null";
-            char e[EVK_NAME_MAX + 3];
-            if (f->types & EVK_JT_STRING) {
-                neutral = "\"\"";
-                for (size_t k = 0; k < f->n_enum; k++)
-                    if (!p->has_fatal || strcmp(f->enums[k], p->fatal_value) != 0) {
-                        snprintf(e, sizeof e, "\"%s\"", f->enums[k]);
-                        neutral = e;
-                        break;
-                    }
-            } else if (f->types & EVK_JT_OBJECT) neutral = "{}";
-            else if (f->types & EVK_JT_NUMBER) neutral = "0";
-            else if (f->types & EVK_JT_BOOL) neutral = "false";
-            else if (f->types & EVK_JT_ARRAY) neutral = "[]";
+            char neutral[EVK_NEUTRAL_MAX];
+            if (evk_neutral_value(p, f, neutral, sizeof neutral) < 0) return -1;
             rc |= member(b, &first, &set_done, t, x, f->name, neutral);
         }
     }
@@ -247,5 +236,69 @@ int evk_expand(const evk_msg_tpl *t, const evk_expand_ctx *x, char **out, size_t
     }
     *out = b.p;
     *len = b.len;
+    return 0;
+}
+
+/* The next step of a JSON pointer (RFC 6901: "~1" is '/', "~0" is '~')
+ * into seg; *p moves past it. false at the end or when seg is too small. */
+static bool pointer_step(const char **p, char *seg, size_t cap)
+{
+    if (**p != '/') return false;
+    size_t n = 0;
+    for ((*p)++; **p && **p != '/'; (*p)++) {
+        char c = **p;
+        if (c == '~' && ((*p)[1] == '0' || (*p)[1] == '1')) c = *++(*p) == '0' ? '~' : '/';
+        if (n + 1 >= cap) return false;
+        seg[n++] = c;
+    }
+    seg[n] = '\0';
+    return true;
+}
+
+static bool event_field(const evk_profile *p, const char *name)
+{
+    if (strcmp(name, p->discriminator) == 0) return true;
+    for (size_t i = 0; i < p->event.n_fields; i++)
+        if (strcmp(p->event.fields[i].name, name) == 0) return true;
+    return false;
+}
+
+int evk_trigger_tpl(const evk_profile *p, unsigned k, char *out_buf, size_t cap, evk_msg_tpl *out)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = EVK_MSG_EVENT;
+    if (!p->has_trigger) return EVK_EINVAL;
+    char first[EVK_POINTER_MAX], seg[EVK_POINTER_MAX], quoted[2 * EVK_POINTER_MAX + 8];
+    const char *ptr = p->trigger_pointer;
+    if (!pointer_step(&ptr, first, sizeof first)) return EVK_EINVAL;
+    /* The value under the first step: {"s2":{"s3":...K}}, or K itself. */
+    char value[4 * EVK_POINTER_MAX + 32];
+    size_t o = 0, depth = 0;
+    while (*ptr) {
+        if (!pointer_step(&ptr, seg, sizeof seg) || !evk_json_quote(seg, quoted, sizeof quoted)) return EVK_EINVAL;
+        int n = snprintf(value + o, sizeof value - o, "{%s:", quoted);
+        if (n < 0 || (size_t)n >= sizeof value - o) return EVK_EINVAL;
+        o += (size_t)n, depth++;
+    }
+    int n = snprintf(value + o, sizeof value - o, "%u%.*s", k, (int)depth, "}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}");
+    if (n < 0 || (size_t)n >= sizeof value - o || depth > 32) return EVK_EINVAL;
+    /* Where it goes: the payload object, a field of the Event, or a member of its own. */
+    bool payload = strcmp(first, "payload") == 0 && depth > 0;
+    if (!evk_json_quote(first, quoted, sizeof quoted)) return EVK_EINVAL;
+    size_t need = strlen(value) + strlen(quoted) + 8;
+    if (need > cap) return EVK_EINVAL;
+    if (payload) { /* .payload holds the object under "payload" */
+        snprintf(out_buf, cap, "%s", value);
+        out->payload = out_buf;
+    } else if (event_field(p, first)) {
+        size_t fl = strlen(first) + 1;
+        memcpy(out_buf, first, fl);
+        snprintf(out_buf + fl, cap - fl, "%s", value);
+        out->set = out_buf;
+        out->to = out_buf + fl;
+    } else {
+        snprintf(out_buf, cap, ",%s:%s", quoted, value);
+        out->extra = out_buf;
+    }
     return 0;
 }

@@ -32,4 +32,11 @@ int evk_expand(const evk_msg_tpl *t, const evk_expand_ctx *x, char **out, size_t
 /* The id the message names (its "id" member), when the template has one. */
 const evk_uuid *evk_expand_id(const evk_msg_tpl *t, const evk_expand_ctx *x);
 
+/* The template of the Event that asks a target for k Events of its own: k
+ * at the profile's trigger pointer, however deep (under "payload", at the
+ * top level, in a field of the schema). The strings it points to are
+ * written into buf. 0, or EVK_EINVAL when the profile has no trigger or its
+ * pointer cannot be built (empty, or too long for buf). */
+int evk_trigger_tpl(const evk_profile *p, unsigned k, char *buf, size_t cap, evk_msg_tpl *out);
+
 #endif

@@ -56,19 +56,19 @@ const char *evk_case_group(const evk_case *c, char *out, size_t cap)
     return out;
 }
 
-evk_tentry *evk_transcript_add(evk_transcript *t, uint64_t t_ms, bool out, evk_tkind kind,
-                               const void *data, size_t len, int code)
+evk_tref evk_transcript_add(evk_transcript *t, uint64_t t_ms, bool out, evk_tkind kind,
+                            const void *data, size_t len, int code)
 {
     if (t->n == EVK_TRANSCRIPT_MAX) {
         t->dropped++;
-        return NULL;
+        return EVK_TREF_NONE;
     }
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 16;
         evk_tentry *e = realloc(t->e, cap * sizeof *e);
         if (!e) {
             t->dropped++;
-            return NULL;
+            return EVK_TREF_NONE;
         }
         t->e = e;
         t->cap = cap;
@@ -77,14 +77,20 @@ evk_tentry *evk_transcript_add(evk_transcript *t, uint64_t t_ms, bool out, evk_t
     char *copy = malloc(keep + 1);
     if (!copy) {
         t->dropped++;
-        return NULL;
+        return EVK_TREF_NONE;
     }
     if (keep) memcpy(copy, data, keep);
     copy[keep] = '\0';
-    evk_tentry *e = &t->e[t->n++];
-    *e = (evk_tentry){.t_ms = t_ms, .out = out, .kind = kind, .code = code, .size = len,
-                      .fragments = 1, .data = copy, .data_len = keep};
-    return e;
+    t->e[t->n] = (evk_tentry){.t_ms = t_ms, .out = out, .kind = kind, .code = code, .size = len,
+                              .fragments = 1, .data = copy, .data_len = keep};
+    return t->n++;
+}
+
+void evk_transcript_extend(evk_transcript *t, evk_tref ref, size_t more_bytes)
+{
+    if (ref == EVK_TREF_NONE || ref >= t->n) return;
+    t->e[ref].size += more_bytes;
+    t->e[ref].fragments++;
 }
 
 void evk_transcript_free(evk_transcript *t)

@@ -47,10 +47,20 @@ typedef struct evk_transcript {
     size_t dropped; /* entries not kept */
 } evk_transcript;
 
-/* Append an entry (data copied, truncated). Returns the entry or NULL when
- * the transcript is full (counted in dropped). */
-evk_tentry *evk_transcript_add(evk_transcript *t, uint64_t t_ms, bool out, evk_tkind kind,
-                               const void *data, size_t len, int code);
+/* An entry's place in its transcript, to add the later fragments of its
+ * message with evk_transcript_extend(); EVK_TREF_NONE when it was not kept. */
+typedef size_t evk_tref;
+#define EVK_TREF_NONE ((evk_tref)-1)
+
+/* Append an entry of one fragment (data copied, truncated to
+ * EVK_TRANSCRIPT_DATA). Returns its place, or EVK_TREF_NONE when the
+ * transcript is full or out of memory (counted in dropped). */
+evk_tref evk_transcript_add(evk_transcript *t, uint64_t t_ms, bool out, evk_tkind kind,
+                            const void *data, size_t len, int code);
+/* One more fragment of the message at ref: its size grows by more_bytes
+ * (the data shown stays that of the first fragment). Nothing happens for
+ * EVK_TREF_NONE or a ref the transcript does not hold. */
+void evk_transcript_extend(evk_transcript *t, evk_tref ref, size_t more_bytes);
 void evk_transcript_free(evk_transcript *t);
 
 /* What was wrong, as bits of evk_case_result.problems: tools (the live
@@ -90,6 +100,7 @@ typedef enum evk_skip_why {
     EVK_SKIP_NO_TRIGGER,      /* the profile names no trigger */
     EVK_SKIP_TOO_FEW_EVENTS,  /* the target did not send the Events the case needs */
     EVK_SKIP_INTERRUPTED,     /* the run was interrupted */
+    EVK_SKIP_RATE_LIMITED,    /* a server closed 1008 (too fast) before the case could check its rule */
 } evk_skip_why;
 
 typedef struct evk_latency {

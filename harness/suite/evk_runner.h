@@ -7,6 +7,8 @@
  * target's role), records every frame both ways, and hands the observations
  * to evk_judge() when the case is over.
  *
+ * Whether a server target answers at all before the run: evk_probe.h.
+ *
  * Ownership: results[] is caller storage of n entries (evk_result_init is
  * done here); the caller frees them with evk_result_reset().
  */
@@ -56,10 +58,6 @@ typedef struct evk_suite_opts {
     void (*on_result)(const evk_case_result *r, size_t done, size_t total, void *user);
     void *user;
 } evk_suite_opts;
-
-/* Check that the target answers at all (connects and upgrades within
- * 5 s). 0, or EVK_EIO with one line in err ("cannot connect to ...: ..."). */
-int evk_suite_probe(const evk_suite_opts *o, char *err, size_t errcap);
 
 /* Run the cases; returns when every case has a result. 0, EVK_ENOMEM, or
  * (client targets) EVK_EIO when evack cannot listen. */

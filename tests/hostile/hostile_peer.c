@@ -8,8 +8,9 @@
  * The server listens on 127.0.0.1 (a free port, printed and written to
  * PORT_FILE) and serves every connection in MODE until killed. The client
  * connects once to URL (ws://127.0.0.1:PORT/path) and misbehaves in MODE.
- * The modes are the hostile targets of issue 10; tests/hostile.sh runs evack
- * against each, in both roles.
+ * Each mode is one way a broken or hostile target can misbehave, which
+ * evack must survive within its bounds; tests/hostile.sh runs evack against
+ * each, in both roles.
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* The live fuzzer's pure parts, without any network: the generator is
  * deterministic and covers what it promises, defects are found whatever the
  * check order, findings survive a round trip through a file, and results are
- * read back into the right tags. Registered by tests/fuzz_live_tests.cmake. */
+ * read back into the right tags. ctest: unit.fuzzlive. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +16,7 @@
 #include "evk_fl_min.h"
 #include "evk_fl_msg.h"
 #include "evk_fl_verdict.h"
+#include "evk_json.h"
 #include "evk_validate.h"
 
 static evk_profile seed, strict;
@@ -125,7 +126,7 @@ static void cover(const evk_profile *p, bool trigger, unsigned sessions, coverag
             evk_violation first;
             evk_fl_defects(p, st->msg.raw, len, st->kind != EVK_STEP_SEND_BINARY, &first);
             cv->violations[first]++;
-            if (!evk_fl_utf8_valid(st->msg.raw, len)) cv->invalid_utf8++;
+            if (!evk_utf8_valid(st->msg.raw, len)) cv->invalid_utf8++;
             /* Only the last message of a session may break a rule (the two
              * Events of a duplicate id are both valid on their own). */
             if (k < last_send && first != EVK_V_NONE) cv->prefix_invalid++;
@@ -308,17 +309,6 @@ START_TEST(alternatives_fit)
 }
 END_TEST
 
-START_TEST(utf8_rows)
-{
-    ck_assert(evk_fl_utf8_valid("caf\xc3\xa9 \xf0\x9f\x98\x80", 10));
-    ck_assert(!evk_fl_utf8_valid("\xff", 1));
-    ck_assert(!evk_fl_utf8_valid("\xc0\xaf", 2));         /* overlong */
-    ck_assert(!evk_fl_utf8_valid("\xed\xa0\x80", 3));     /* a surrogate */
-    ck_assert(!evk_fl_utf8_valid("\xf4\x90\x80\x80", 4)); /* above U+10FFFF */
-    ck_assert(!evk_fl_utf8_valid("\xc3", 1));             /* cut short */
-}
-END_TEST
-
 /* ---- verdicts -------------------------------------------------------- */
 
 #define PB(p) EVK_PROBLEM_BIT(EVK_P_##p)
@@ -460,43 +450,6 @@ START_TEST(finding_bad_files)
 }
 END_TEST
 
-/* The minimiser's member surgery: spans that survive strings with brackets,
- * quotes and escapes inside, nested values and whitespace; every cut leaves
- * valid JSON with one member less. */
-static const struct {
-    const char *text;
-    size_t members;
-    const char *without[4]; /* the text without member 0, 1, 2, 3 */
-} member_rows[] = {
-    {"{\"a\":1}", 1, {"{}"}},
-    {" { \"a\" : \"}\" , \"b\":[1,{\"c\":\"]\\\"\"}] ,\"d\":null } ", 3,
-     {" { \"b\":[1,{\"c\":\"]\\\"\"}] ,\"d\":null } ", " { \"a\" : \"}\" ,\"d\":null } ",
-      " { \"a\" : \"}\" , \"b\":[1,{\"c\":\"]\\\"\"}] } "}},
-    {"{\"type\":\"event\",\"id\":\"x\",\"x\":-1.5e3,\"t\":true}", 4,
-     {"{\"id\":\"x\",\"x\":-1.5e3,\"t\":true}", "{\"type\":\"event\",\"x\":-1.5e3,\"t\":true}",
-      "{\"type\":\"event\",\"id\":\"x\",\"t\":true}", "{\"type\":\"event\",\"id\":\"x\",\"x\":-1.5e3}"}},
-    {"{}", 0, {NULL}},
-    {"[1,2]", 0, {NULL}},
-    {"{\"a\":1,}", 0, {NULL}}, /* not JSON: left alone */
-    {"{\"a\":1", 0, {NULL}},
-};
-
-START_TEST(json_members_and_cuts)
-{
-    const char *t = member_rows[_i].text;
-    size_t n = strlen(t), ks[EVK_FL_MEMBERS_MAX], ve[EVK_FL_MEMBERS_MAX];
-    ck_assert_uint_eq(evk_fl_json_members(t, n, ks, ve), member_rows[_i].members);
-    char out[256];
-    for (size_t m = 0; m < member_rows[_i].members; m++) {
-        size_t len = evk_fl_json_drop_member(t, n, m, out);
-        out[len] = '\0';
-        ck_assert_msg(strcmp(out, member_rows[_i].without[m]) == 0, "row %d without %zu: %s", _i, m, out);
-        ck_assert_uint_eq(evk_fl_json_members(out, len, ks, ve), member_rows[_i].members - 1);
-    }
-    ck_assert_uint_eq(evk_fl_json_drop_member(t, n, member_rows[_i].members, out), 0);
-}
-END_TEST
-
 START_TEST(subset_keeps_origin)
 {
     evk_fl_gen_opts o = {.profile = &seed, .seed = 3, .trigger = true};
@@ -536,13 +489,11 @@ static Suite *suite(void)
     tcase_add_loop_test(t, defects_row, 0, (int)EVK_COUNTOF(defect_rows));
     tcase_add_test(t, defects_binary);
     tcase_add_test(t, alternatives_fit);
-    tcase_add_test(t, utf8_rows);
     tcase_add_loop_test(t, verdict_row, 0, (int)EVK_COUNTOF(verdict_rows));
     tcase_add_test(t, verdict_reproduces);
     tcase_add_loop_test(t, finding_round_trip, 0, 2);
     tcase_add_test(t, finding_bad_files);
     tcase_add_test(t, subset_keeps_origin);
-    tcase_add_loop_test(t, json_members_and_cuts, 0, (int)EVK_COUNTOF(member_rows));
     suite_add_tcase(s, t);
     return s;
 }
