@@ -56,7 +56,7 @@ if [ "${1:-}" = "--row" ]; then
             echo "$id error $fault $profile reference server did not start: $(evk_status_text "$bg_status"): $(tail -n 1 "$work/$id.server.log")"
             exit 0
         fi
-        set -- "ws://127.0.0.1:$(cat "$pf")/" --profile "$profile" --color never
+        set -- "ws://127.0.0.1:$(cat "$pf")/" --profile "$profile" --color never --report "$work/$id.report"
         $upgrade && set -- "$@" --cases 'upgrade.*' --header "Authorization: Bearer $token"
         "$evack" "$@" >"$out" 2>&1
         rc=$?
@@ -64,7 +64,8 @@ if [ "${1:-}" = "--row" ]; then
     else
         client="$evack ref client {url} --profile $profile $extra"
         [ "$fault" != none ] && client="$client --fault $fault"
-        "$evack" --client "$client" --profile "$profile" --ack-timeout "$ack" --color never >"$out" 2>&1
+        "$evack" --client "$client" --profile "$profile" --ack-timeout "$ack" --color never --report "$work/$id.report" \
+            >"$out" 2>&1
         rc=$?
     fi
     failed=$(sed -nE 's/^\[ *[0-9]+\/[0-9]+\] FAIL +([^ ]+).*/\1/p' "$out" | tr '\n' ' ')
@@ -98,7 +99,7 @@ EVK_MATRIX_VARIANTS=${EVK_MATRIX_VARIANTS:-$(dirname "$table")/variants.tsv}
 export EVK_MATRIX_VARIANTS
 work=$(mktemp -d "${TMPDIR:-/tmp}/evk-matrix.XXXXXX")
 . "$(dirname "$0")/check.sh"
-at_exit 'rm -rf "$work"'
+if [ -n "${EVK_MATRIX_KEEP:-}" ]; then at_exit 'cp -r "$work" "$EVK_MATRIX_KEEP"; rm -rf "$work"'; else at_exit 'rm -rf "$work"'; fi
 trap 'exit 130' INT TERM
 san_watch "$work"
 start=$(date +%s)

@@ -279,6 +279,7 @@ START_TEST(upgrade_statuses)
     o.http_status = 400;
     ck_assert_int_eq(judge(&bad, &seed, &o, &r), EVK_VERDICT_FAIL);
     ck_assert_str_eq(r.expected, "HTTP 401");
+    ck_assert_uint_eq(r.problems, EVK_PROBLEM_BIT(EVK_P_UPGRADE));
     o.http_status = 409;
     ck_assert_int_eq(judge(&two, &seed, &o, &r), EVK_VERDICT_PASS);
     ck_assert_str_eq(r.expected, "HTTP 409");
@@ -517,6 +518,19 @@ START_TEST(rate_limited_pipeline)
 }
 END_TEST
 
+/* A case whose own messages never left (evack starved) is no pass. */
+START_TEST(unsent_messages_are_no_pass)
+{
+    evk_case_result r;
+    evk_obs o = {.limit_ms = 1000, .unsent = 2};
+    ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_FAIL);
+    ck_assert_uint_eq(r.problems, EVK_PROBLEM_BIT(EVK_P_INTERNAL));
+    ck_assert_msg(strstr(r.observed, "could not judge") != NULL, "%s", r.observed);
+    o.unsent = 0;
+    ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_PASS);
+}
+END_TEST
+
 START_TEST(tolerance_rule)
 {
     ck_assert_uint_eq(evk_default_tolerance(300), 150);
@@ -549,6 +563,7 @@ static Suite *judge_suite(void)
     tcase_add_test(tc, lazy_acks_before_an_accepted_close);
     tcase_add_test(tc, readings_of_a_duplicate_key);
     tcase_add_test(tc, rate_limited_pipeline);
+    tcase_add_test(tc, unsent_messages_are_no_pass);
     suite_add_tcase(s, tc);
     return s;
 }

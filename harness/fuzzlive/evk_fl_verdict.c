@@ -84,6 +84,7 @@ void evk_fl_classify(const evk_case_result *r, evk_fl_class *c)
         {EVK_P_LATE_ACK, EVK_FL_T_LATE_ACK},
         {EVK_P_UNKNOWN_ACK, EVK_FL_T_UNKNOWN_ACK},
         {EVK_P_ACKED_VIOLATION, EVK_FL_T_ACKED_VIOLATION},
+        {EVK_P_UPGRADE, EVK_FL_T_UPGRADE},
         {EVK_P_AFTER_VIOLATION, EVK_FL_T_AFTER_VIOLATION},
         {EVK_P_NO_PONG, EVK_FL_T_NO_PONG},
         {EVK_P_EARLY_EVENTS, EVK_FL_T_EARLY_EVENTS},

@@ -45,6 +45,7 @@
     X(LATE_ACK, "late-ack", "an Ack came after the limit")                        \
     X(UNKNOWN_ACK, "unknown-ack", "an Ack named no Event of ours")                \
     X(ACKED_VIOLATION, "acked-violation", "acked the violating message itself")  \
+    X(UPGRADE, "upgrade", "the HTTP upgrade was answered wrongly")                \
     X(AFTER_VIOLATION, "not-silent", "data after the violation")                  \
     X(NO_PONG, "no-pong", "no pong")                                              \
     X(EARLY_EVENTS, "early-events", "Events before the handshake Ack")            \

@@ -402,6 +402,11 @@ static void judge_reading(const evk_case *c, const evk_profile *p, const evk_obs
             say(&obs, "%u Event(s) before acking the handshake (informational here)", o->early_events);
         }
     }
+    if (o->unsent) { /* a pass on messages the model never saw would be no pass at all */
+        found(r, &v, EVK_VERDICT_FAIL, EVK_P_INTERNAL);
+        say(&obs, "evack could not judge: %lu of its own message(s) had not left when the case ended (was evack starved?)",
+            o->unsent);
+    }
     if (o->note[0]) say(&obs, "%s", o->note);
     if (!obs.len) say(&obs, "as expected");
 
@@ -447,6 +452,7 @@ void evk_judge(const evk_case *c, const evk_profile *p, const evk_obs *o, uint64
         else if (o->http_status) say(&obs, "refused with HTTP %d", o->http_status);
         else say(&obs, "%s", o->end_error[0] ? o->end_error : "no answer");
         r->verdict = evk_upgrade_accepts(c->upgrade, o->http_status) ? EVK_VERDICT_PASS : EVK_VERDICT_FAIL;
+        if (r->verdict == EVK_VERDICT_FAIL) r->problems |= EVK_PROBLEM_BIT(EVK_P_UPGRADE);
         r->expected_violation = EVK_V_NONE;
         return;
     }

@@ -93,6 +93,8 @@ typedef struct evk_obs {
     int http_status;          /* upgrade cases: the refusal's status (0: none) */
     bool upgrade_accepted;    /* upgrade cases: the target let the connection in */
     bool blocked;             /* it ended before its own steps (no connection, no handshake) */
+    unsigned long unsent;     /* evack's messages still queued when the case ended, the
+                                 connection open: the model never saw them */
     bool skip;
     evk_skip_why skip_why;
     char skip_reason[256];

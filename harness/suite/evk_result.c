@@ -36,6 +36,7 @@ const char *evk_problem_name(evk_problem p)
         [EVK_P_CONNECT] = "connect",
         [EVK_P_INTERNAL] = "internal",
         [EVK_P_ACKED_VIOLATION] = "acked-violation",
+        [EVK_P_UPGRADE] = "upgrade",
     };
     return (unsigned)p < sizeof names / sizeof names[0] && names[p] ? names[p] : "unknown";
 }

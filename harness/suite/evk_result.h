@@ -86,6 +86,7 @@ typedef enum evk_problem {
     EVK_P_CONNECT,         /* the connection never opened */
     EVK_P_INTERNAL,        /* evack itself failed (out of memory, a bad template) */
     EVK_P_ACKED_VIOLATION, /* acked the violating message itself */
+    EVK_P_UPGRADE,         /* the HTTP upgrade was answered with the wrong status (or let in) */
 } evk_problem;
 
 #define EVK_PROBLEM_BIT(p) (1u << (p))

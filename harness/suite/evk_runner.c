@@ -34,7 +34,8 @@ void evk_cr_judged(evk_case_run *r)
     evk_cr_retry *rt = &r->retry;
     evk_verdict v = r->r->verdict;
     bool doubtful = v == EVK_VERDICT_FAIL || v == EVK_VERDICT_NON_STRICT || v == EVK_VERDICT_SKIP;
-    if (doubtful && rt->max_lag > STARVED_MS && !rt->second) {
+    /* Its own messages had not all left: evack was too slow, whatever the lag monitor saw. */
+    if (doubtful && (rt->max_lag > STARVED_MS || r->obs.unsent) && !rt->second) {
         /* evack itself was starved: its timing is no evidence. Again, alone. */
         s->retries[s->nretries++] = (size_t)(r - s->runs);
         snprintf(rt->first, sizeof rt->first, "%.200s", r->r->observed);

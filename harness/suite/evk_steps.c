@@ -361,6 +361,11 @@ void evk_cr_finish(evk_case_run *r)
     r->obs.blocked = (r->ph == EVK_PH_CONNECT || (r->ph == EVK_PH_HANDSHAKE && !evk_cr_target_is_client(r))) &&
                      !(r->c->flags & EVK_CF_HANDSHAKE) && r->c->upgrade == EVK_UPGRADE_NONE;
     r->ph = EVK_PH_DONE;
+    /* Frames of ours that never left while the connection stayed open: the
+     * model never saw them, so nothing about them can be judged. */
+    if (r->obs.end == EVK_END_OPEN && r->out.queued > r->out.left && !r->obs.skip && !r->deaf &&
+        !r->obs.target_violation[0])
+        r->obs.unsent = r->out.queued - r->out.left;
     /* A connection that ended while evack was deliberately holding an Ack
      * (a deadline case): what the model would have done at that deadline is
      * the expectation. Deadlines of Acks merely in flight do not count. */
