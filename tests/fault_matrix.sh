@@ -5,28 +5,36 @@
 #   fault_matrix.sh EVACK TABLE [server|client]
 #
 # For the role, it runs the whole suite against the fault-free reference peer
-# under seed and strict, and as each variant of variants.tsv beside TABLE
-# (correct behaviours of other peers: late, random or batched Acks, other
-# duplicate-key readings, ...; EVK_MATRIX_VARIANTS names another table)
+# under seed, latest and strict, and as each variant of variants.tsv beside
+# TABLE (correct behaviours of other peers: late, random or batched Acks,
+# other duplicate-key readings, ...; EVK_MATRIX_VARIANTS names another table)
 # under the row's profiles (zero failures allowed: a failure there is a false
-# positive), then against the peer with each fault of TABLE under the row's
-# profile (at least one listed case must fail, else the fault survived).
-# Rows run in parallel (EVK_MATRIX_JOBS, default 4) with a short ack limit
-# (EVK_MATRIX_ACK seconds, default 0.5: the deadline tolerance is
-# max(150 ms, 10%), so a much shorter limit could not tell "at half the limit"
-# from "on time"). Rows about the HTTP upgrade run with a bearer token, which
-# serialises connections; the others run their cases concurrently. It also reports the cases that no
-# fault made fail. Exit 0 only with every fault caught and no false positive.
+# positive), then against the peer with each fault of TABLE under each of its
+# profiles, and again with lazy acking on top (EVK_MATRIX_LAZY=0 leaves that
+# out): a fault is caught only when a listed case fails for the problem the
+# row names (report.json's problems), not because the peer broke some other
+# way. Rows run in parallel (EVK_MATRIX_JOBS, default 4) with a short ack
+# limit (EVK_MATRIX_ACK seconds, default 0.5: the deadline tolerance is
+# max(150 ms, 10%), so a much shorter limit could not tell "at half the
+# limit" from "on time"). Rows about the HTTP upgrade run with a bearer token,
+# which serialises connections; the others run their cases concurrently. It
+# also fails on a judged case that no fault of TABLE (either role) targets.
+# Exit 0 only with every fault caught for its reason, no false positive and
+# no untargeted case.
 set -u
 
 if [ "${1:-}" = "--row" ]; then
-    # One row: --row EVACK WORK ID ROLE FAULT PROFILE CASES
-    evack=$2 work=$3 id=$4 role=$5 fault=$6 profile=$7 cases=$8
+    # One row: --row EVACK WORK ID ROLE FAULT PROFILE CASES PROBLEMS [EXTRA]
+    # (PROBLEMS: what a listed case must fail for, '|' between alternatives;
+    # EXTRA: more options for the peer, e.g. lazy acking on top of a fault)
+    evack=$2 work=$3 id=$4 role=$5 fault=$6 profile=$7 cases=$8 problems=$9
+    shift 9
+    more=$(echo "${1:-}" | tr '+' ' ')
     ack=${EVK_MATRIX_ACK:-0.5} token=evack-matrix-token
     out=$work/$id.out
     . "$(dirname "$0")/check.sh"
     # "variant:NAME": the correct peer with the options of that variant.
-    extra="" variant="" server_problem=""
+    extra=$more variant="" server_problem=""
     case "$fault" in
     variant:*)
         variant=${fault#variant:}
@@ -80,12 +88,28 @@ if [ "${1:-}" = "--row" ]; then
     elif [ $rc -eq 2 ] || [ $rc -gt 2 ]; then
         echo "$id error $fault $profile evack exited $rc: $(tail -n 1 "$out")"
     else
-        hit=""
-        for c in $(echo "$cases" | tr ',' ' '); do
-            case " $failed " in *" $c "*) hit="$hit $c" ;; esac
-        done
-        if [ -n "$hit" ]; then echo "$id caught $fault $profile by$hit"
-        else echo "$id survived $fault $profile listed: $cases; failed instead: ${failed:-nothing}"; fi
+        # Caught only for the right reason: a listed case failed with one of
+        # the listed problems (report.json's "problems" of that case).
+        hit=$(python3 - "$work/$id.report/report.json" "$cases" "$problems" <<'PY'
+import json, sys
+want = set(sys.argv[3].split("|"))
+listed = set(sys.argv[2].split(","))
+try:
+    cases = json.load(open(sys.argv[1]))["cases"]
+except (OSError, ValueError):
+    cases = []
+for c in cases:
+    if c["id"] in listed and c["verdict"] == "fail":
+        got = set(c.get("problems", []))
+        print(c["id"] + (":" + "+".join(sorted(got & want)) if got & want else ":other:" + "+".join(sorted(got))))
+PY
+)
+        right=$(echo "$hit" | grep -v ':other:' | tr '\n' ' ' | sed 's/ $//')
+        wrong=$(echo "$hit" | grep ':other:' | tr '\n' ' ' | sed 's/ $//')
+        as=${more:+ with $more}
+        if [ -n "$right" ]; then echo "$id caught $fault $profile$as by $right"
+        elif [ -n "$wrong" ]; then echo "$id wrong-reason $fault $profile$as listed: $cases for $problems; failed for: $wrong"
+        else echo "$id survived $fault $profile$as listed: $cases; failed instead: ${failed:-nothing}"; fi
     fi
     echo "$failed" | tr ' ' '\n' | sed '/^$/d' >"$work/$id.failed"
     exit 0
@@ -105,44 +129,69 @@ san_watch "$work"
 start=$(date +%s)
 
 # The rows: the reference peer twice, as each variant (once per profile),
-# then every fault of this role.
+# then every fault of this role under each of its profiles, and again with
+# lazy acking on top (EVK_MATRIX_LAZY, default on: a fault must be caught
+# whatever the peer's Ack timing; "l" rows).
+lazy_opts=${EVK_MATRIX_LAZY_OPTS:---ack-delay-random+200}
 {
-    echo "ref-seed none seed all"
-    echo "ref-strict none strict all"
-    [ "$role" = server ] && echo "ref-token none seed upgrade.*"
+    echo "ref-seed none seed all - -"
+    echo "ref-strict none strict all - -"
+    echo "ref-latest none latest all - -"
+    [ "$role" = server ] && echo "ref-token none seed upgrade.* - -"
     if [ -f "$EVK_MATRIX_VARIANTS" ]; then
         awk -F'\t' -v role="$role" '!/^#/ && NF >= 4 && index("," $2 ",", "," role ",") {
             n = split($3, prof, ",")
-            for (i = 1; i <= n; i++) printf "v-%s-%s variant:%s %s all\n", $1, prof[i], $1, prof[i] }' \
+            for (i = 1; i <= n; i++) printf "v-%s-%s variant:%s %s all - -\n", $1, prof[i], $1, prof[i] }' \
             "$EVK_MATRIX_VARIANTS"
     fi
-    awk -F'\t' -v role="$role" '!/^#/ && NF >= 4 && $2 == role { printf "f%03d %s %s %s\n", NR, $1, $3, $4 }' "$table"
+    awk -F'\t' -v role="$role" -v lazy="${EVK_MATRIX_LAZY:-1}" -v lopts="$lazy_opts" '
+        !/^#/ && NF >= 5 && $2 == role {
+            n = split($3, prof, ",")
+            for (i = 1; i <= n; i++) {
+                sfx = i > 1 ? "-" prof[i] : ""
+                printf "f%03d%s %s %s %s %s -\n", NR, sfx, $1, prof[i], $4, $5
+                # Lazy acking on top.
+                if (lazy != "0")
+                    printf "l%03d%s %s %s %s %s %s\n", NR, sfx, $1, prof[i], $4, $5, lopts
+            }
+        }' "$table"
 } >"$work/rows"
-nfaults=$(grep -c '^f' "$work/rows")
+nfaults=$(grep -c '^[fl]' "$work/rows")
 if [ "$nfaults" -eq 0 ]; then
     echo "fault matrix: no $role faults in $table" >&2
     exit 1
 fi
 nvariants=$(grep -c '^v-' "$work/rows")
-echo "fault matrix ($role): the reference under seed and strict, $nvariants variant runs, then $nfaults faults, $jobs at a time, ack limit ${EVK_MATRIX_ACK:-0.5} s"
+echo "fault matrix ($role): the reference under seed, latest and strict, $nvariants variant runs, then $nfaults fault runs (each fault under each of its profiles, and with lazy acking on top), $jobs at a time, ack limit ${EVK_MATRIX_ACK:-0.5} s"
 
-while read -r id fault profile cases; do
-    printf '%s\n' "$id" "$role" "$fault" "$profile" "$cases"
-done <"$work/rows" | xargs -n 5 -P "$jobs" sh "$0" --row "$evack" "$work" >"$work/results"
+while read -r id fault profile cases problems more; do
+    [ "$more" = - ] && more=""
+    printf '%s\n' "$id" "$role" "$fault" "$profile" "$cases" "$problems" "$more"
+done <"$work/rows" | xargs -d '\n' -n 7 -P "$jobs" sh "$0" --row "$evack" "$work" >"$work/results"
 
 sort "$work/results" >"$work/sorted"
 caught=$(grep -c ' caught ' "$work/sorted")
-grep -E ' (survived|false-positive|error) ' "$work/sorted" | sed 's/^[^ ]* /  /'
+grep -E ' (survived|wrong-reason|false-positive|error) ' "$work/sorted" | sed 's/^[^ ]* /  /'
 for p in "$work"/*.problem; do [ -f "$p" ] && sed 's/^/    /' "$p"; done
 grep ' ok ' "$work/sorted" | sed 's/^[^ ]* /  /'
 
-# Coverage: cases that some fault made fail (informational ones never can).
+# Coverage: cases that some fault made fail in this run, and (static, both
+# roles) every judged case some fault of the table targets: a judged case no
+# fault targets could fail nobody, so it fails the matrix (informational cases
+# excepted: their choice is never judged).
 cat "$work"/f*.failed 2>/dev/null | sort -u >"$work/covered"
-"$evack" list --role "$role" | awk '{print $1}' >"$work/all"
-uncovered=$(grep -vxF -f "$work/covered" "$work/all" | grep -vE '^(json\.duplicate-key|schema\.sent_at-lenient)$' | tr '\n' ' ')
-echo "cases that failed against some fault: $(wc -l <"$work/covered") of $(wc -l <"$work/all")"
-[ -n "$uncovered" ] && echo "cases no fault made fail: $uncovered"
+"$evack" list --role "$role" --ids >"$work/all"
+echo "cases that failed against some fault: $(grep -cxF -f "$work/all" "$work/covered") of $(wc -l <"$work/all")"
+awk -F'\t' '!/^#/ && NF >= 4 { n = split($4, c, ","); for (i = 1; i <= n; i++) print c[i] }' "$table" | sort -u >"$work/targeted"
+"$evack" list --informational >"$work/info"
+"$evack" list --ids | grep -vxF -f "$work/targeted" | grep -vxF -f "$work/info" >"$work/untargeted"
+untargeted=0
+if [ -s "$work/untargeted" ]; then
+    untargeted=$(wc -l <"$work/untargeted")
+    echo "judged cases no fault of $table targets (in either role): $(tr '\n' ' ' <"$work/untargeted")"
+fi
 
-bad=$(grep -cE ' (survived|false-positive|error) ' "$work/sorted")
-echo "faults caught $caught/$nfaults; $(grep -c ' false-positive ' "$work/sorted") false positive(s); $(($(date +%s) - start)) s"
+bad=$(grep -cE ' (survived|wrong-reason|false-positive|error) ' "$work/sorted")
+bad=$((bad + untargeted))
+echo "faults caught for the right reason $caught/$nfaults ($(grep -c ' wrong-reason ' "$work/sorted") for another reason); $(grep -c ' false-positive ' "$work/sorted") false positive(s); $(($(date +%s) - start)) s"
 [ "$bad" -eq 0 ]

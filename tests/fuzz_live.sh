@@ -27,8 +27,17 @@ set -u
 
 evack=${1:?usage: fuzz_live.sh EVACK clean|fault ...}
 mode=${2:?usage: fuzz_live.sh EVACK clean PROFILE | fault NAME PROFILE}
+extra_opts=""
 if [ "$mode" = clean ] || [ "$mode" = cli ] || [ "$mode" = client-clean ]; then
     fault=none profile=${3:-seed}
+elif [ "$mode" = variant ] || [ "$mode" = client-variant ]; then
+    # A correct peer that behaves as other implementations do (variants.tsv):
+    # the fuzzer must find nothing there either.
+    fault=none variant=${3:?variant name} profile=${4:-seed}
+    extra_opts=$(awk -F'\t' -v n="$variant" '!/^#/ && $1 == n { print $4 }' \
+        "$(dirname "$0")/../conformance/variants.tsv")
+    [ -n "$extra_opts" ] || { echo "fuzz_live.sh: no variant $variant in conformance/variants.tsv"; exit 2; }
+    mode=${mode%variant}clean
 else
     fault=${3:?fault name} profile=${4:-seed}
 fi
@@ -63,7 +72,7 @@ start_server() {
     pf=$work/$1.port
     rm -f "$pf"
     deaths=$(death_of "$2")
-    set -- "$1" ref server --port 0 --port-file "$pf" --ack-timeout "$ack" --profile "$profile" \
+    set -- "$1" ref server --port 0 --port-file "$pf" --ack-timeout "$ack" --profile "$profile" $extra_opts \
         $( [ "$2" != none ] && echo --fault "$2" )
     name=$1
     shift
@@ -143,6 +152,24 @@ fail() {
     exit 1
 }
 
+# right_reason ROLE: the finding's tags must name the problem the fault
+# introduces (faults.tsv's problem column, the same the fault matrix reads),
+# not some other way the peer broke; a crash stands for a drop or no
+# connection, a hang for no answer.
+right_reason() {
+    want=$(awk -F'\t' -v f="$fault" -v r="$1" '!/^#/ && $1 == f && $2 == r { print $5; exit }' \
+        "$(dirname "$0")/../conformance/faults.tsv")
+    [ -n "$want" ] || fail "no problem column for $fault ($1) in conformance/faults.tsv"
+    tags=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1])).get("tags", [])))' "$orig")
+    for t in $tags; do
+        case $t in crash) t="drop|connect" ;; hang) t="no-response" ;; esac
+        for w in $(echo "$want" | tr '|' ' '); do
+            case "|$t|" in *"|$w|"*) return 0 ;; esac
+        done
+    done
+    fail "the finding ($sig; tags: $tags) is not for the fault's problem ($want): caught for another reason"
+}
+
 # The finding the run saved: sets orig (the file), min (its minimised copy,
 # or orig), sig, after (seconds to find it) and steps ("a -> b").
 read_finding() {
@@ -193,7 +220,7 @@ JSON
 fi
 
 case "$mode" in client-*)
-    client="$evack ref client {url} --profile $profile"
+    client="$evack ref client {url} --profile $profile $extra_opts"
     faulty="$client --fault $fault"
     if [ "$mode" = client-clean ]; then
         secs=${EVK_FL_CLEAN_S:-5}
@@ -201,7 +228,7 @@ case "$mode" in client-*)
             --findings "$work/findings" 2>"$work/fuzz.err"
         rc=$?
         [ $rc -eq 0 ] || fail "exit $rc against the correct client (expected 0: nothing found)"
-        echo "fuzz-live client none $profile: nothing found in $secs s ($(grep -E 'sessions \(' "$work/fuzz.err" | sed 's/^ *//'))"
+        echo "fuzz-live client ${variant:-none} $profile: nothing found in $secs s ($(grep -E 'sessions \(' "$work/fuzz.err" | sed 's/^ *//'))"
         exit 0
     fi
     "$evack" fuzz-live --client "$faulty" --duration "${EVK_FL_FAULT_S:-30}" --seed "$seed" --profile "$profile" \
@@ -209,6 +236,7 @@ case "$mode" in client-*)
     rc=$?
     [ $rc -eq 1 ] || fail "exit $rc: the client fault was not found"
     read_finding
+    right_reason client
     out=$("$evack" replay "$min" --client "$faulty" --times 3 2>&1)
     rc=$?
     [ $rc -eq 1 ] || { echo "$out" | sed 's/^/    /'; fail "replay against the faulty client: exit $rc (expected 1)"; }
@@ -230,7 +258,7 @@ if [ "$mode" = clean ]; then
     n=$(find "$work/findings" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l)
     [ "$n" -eq 0 ] || fail "$n finding file(s) against the correct server"
     stop_server ref
-    echo "fuzz-live none $profile: nothing found in $secs s ($summary)"
+    echo "fuzz-live ${variant:-none} $profile: nothing found in $secs s ($summary)"
     exit 0
 fi
 
@@ -242,6 +270,7 @@ limit=${EVK_FL_FAULT_S:-30}
 rc=$?
 [ $rc -eq 1 ] || fail "exit $rc: the fault was not found within $limit s"
 read_finding
+right_reason server
 
 # The replay reproduces it against a fresh faulty server...
 stop_supervised faulty || fail "$stop_problem"
@@ -257,5 +286,5 @@ out=$("$evack" replay "$min" "$url" 2>&1)
 rc=$?
 [ $rc -eq 0 ] || { echo "$out" | sed 's/^/    /'; fail "replay of $(basename "$min") against the correct server: exit $rc (expected 0: not reproduced)"; }
 stop_server ref
-echo "fuzz-live $fault $profile: found $sig after ${after:-?} s, minimised $steps steps, replay ok"
+echo "fuzz-live $fault $profile: found $sig (the fault's problem) after ${after:-?} s, minimised $steps steps, replay ok"
 exit 0

@@ -380,25 +380,28 @@ static void catalog_markdown(FILE *o, const rules *rs, const char *rules_path, c
 int evk_cmd_list(int argc, char **argv)
 {
     unsigned roles = EVK_ROLES_SC;
-    bool markdown = false;
+    bool markdown = false, ids_only = false, informational = false;
     const char *trace = NULL;
     evk_args a = {.argc = argc, .argv = argv};
     for (a.i = 1; a.i < argc; a.i++) {
-        if (evk_arg_is(&a, "--role", true)) {
+        if (evk_arg_is(&a, "--ids", false)) ids_only = true;
+        else if (evk_arg_is(&a, "--informational", false)) ids_only = informational = true;
+        else if (evk_arg_is(&a, "--role", true)) {
             if (strcmp(a.value, "server") == 0) roles = EVK_ROLES_S;
             else if (strcmp(a.value, "client") == 0) roles = EVK_ROLES_C;
             else evk_die("--role '%s': expected server or client (the target's role)", a.value);
         } else if (evk_arg_is(&a, "--markdown", false)) markdown = true;
         else if (evk_arg_is(&a, "--traceability", true)) trace = a.value;
         else if (strcmp(argv[a.i], "--help") == 0) {
-            puts("usage: evack list [--role server|client] [--markdown]\n"
+            puts("usage: evack list [--role server|client] [--markdown | --ids | --informational]\n"
                  "       evack list --traceability conformance/rules.tsv > docs/catalog.md\n"
-                 "lists the cases and their rules; --traceability checks the rule list against\n"
-                 "the cases and prints the catalog with its traceability matrix and gaps (Markdown)");
+                 "lists the cases and their rules (--ids: the ids alone; --informational: the ids of the\n"
+                 "informational cases); --traceability checks the rule list against the cases and prints\n"
+                 "the catalog with its traceability matrix and gaps (Markdown)");
             return 0;
         } else
-            evk_die("unknown argument '%s' (evack list [--role server|client] [--markdown] "
-                    "[--traceability RULES.tsv])", argv[a.i]);
+            evk_die("unknown argument '%s' (evack list [--role server|client] [--markdown | --ids | "
+                    "--informational] [--traceability RULES.tsv])", argv[a.i]);
     }
     size_t n;
     const evk_case *const *all = evk_catalog_all(&n);
@@ -415,6 +418,10 @@ int evk_cmd_list(int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         const evk_case *c = all[i];
         if (!(c->roles & roles)) continue;
+        if (ids_only) {
+            if (!informational || (c->flags & EVK_CF_INFORMATIONAL)) puts(c->id);
+            continue;
+        }
         const char *who = role_word(c);
         if (markdown)
             printf("| `%s` | %s%s%s%s%s | %s | %s |\n", c->id, who, c->flags & EVK_CF_STRICT_ONLY ? " (fatal status)" : "",
