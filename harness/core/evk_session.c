@@ -20,6 +20,7 @@ struct evk_session {
     char *buf;
     size_t len, cap;
     bool in_msg;
+    uint64_t t_first; /* when its first piece came: the message's time */
     /* Actions not yet taken by the caller: q[qhead..qlen). */
     evk_action *q;
     size_t qhead, qlen, qcap;
@@ -299,6 +300,7 @@ int evk_session_on_data(evk_session *s, const void *data, size_t len, unsigned f
     if ((flags & EVK_F_FIRST) || !s->in_msg) {
         s->in_msg = true;
         s->len = 0;
+        s->t_first = now_ms;
         if (flags & EVK_F_BINARY) {
             char reason[EVK_REASON_MAX];
             snprintf(reason, sizeof reason, "binary message: every message must be a text frame");
@@ -328,7 +330,8 @@ int evk_session_on_data(evk_session *s, const void *data, size_t len, unsigned f
     s->len += len;
     if (!(flags & EVK_F_FINAL)) return 0;
     s->in_msg = false;
-    int rc = process(s, s->buf, s->len, true, now_ms);
+    /* The sender's clock started when it sent the first piece. */
+    int rc = process(s, s->buf, s->len, true, s->t_first);
     if (s->cap > (64u << 10)) { /* do not keep a huge buffer for small messages */
         free(s->buf);
         s->buf = NULL;

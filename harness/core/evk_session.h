@@ -117,7 +117,9 @@ enum {
 
 /* A piece of a received message (a fragment, or part of one). Binary
  * messages are refused on their first piece; text is reassembled and judged
- * when EVK_F_FINAL arrives. */
+ * when EVK_F_FINAL arrives, as of the time of its first piece (the sender's
+ * clock started when it began sending: a message in pieces is not late
+ * because its last piece was). */
 int evk_session_on_data(evk_session *s, const void *data, size_t len, unsigned flags,
                         uint64_t now_ms);
 

@@ -223,6 +223,7 @@ static void on_piece(evk_case_run *r, const evk_net_event *ev)
         evk_msgbuf_reset(&in->buf);
         in->binary = ev->flags & EVK_F_BINARY;
         in->too_big = false;
+        in->t_first = ev->t_ms;
     }
     if (in->too_big) return;
     in->buf.max = r->s->o.max_message ? r->s->o.max_message : (16u << 20);
@@ -234,7 +235,10 @@ static void on_piece(evk_case_run *r, const evk_net_event *ev)
         return;
     }
     if (rc < 0 || !(ev->flags & EVK_F_FINAL)) return;
-    target_message(r, in->buf.data ? in->buf.data : "", in->buf.len, in->binary, ev->t_ms);
+    /* A message is timed by its first piece: that is when the target sent
+     * it (an Ack in three frames is in time if it began in time, and a held
+     * Event's limit runs from when the target started sending it). */
+    target_message(r, in->buf.data ? in->buf.data : "", in->buf.len, in->binary, in->t_first);
     evk_msgbuf_done(&in->buf);
     in->t_last = ev->t_ms;
     if (r->ph == EVK_PH_HANDSHAKE && evk_cr_target_is_client(r) && r->hs.acked) {

@@ -90,6 +90,7 @@ typedef struct evk_cr_in {
     bool too_big;       /* over max_message: the rest of it is ignored */
     evk_tref entry;     /* its transcript entry */
     unsigned long msgs; /* messages the target sent in this case */
+    uint64_t t_first;   /* when the first piece of the current one came */
     uint64_t t_last;    /* when the last one was complete */
 } evk_cr_in;
 
