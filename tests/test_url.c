@@ -1,6 +1,7 @@
 /* harness/net/evk_url: URL parsing, the Authorization header, and the
  * plain-TCP diagnosis's kinds (over loopback). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_main.h"
@@ -78,6 +79,35 @@ START_TEST(finds_the_authorization_header)
 }
 END_TEST
 
+static const struct {
+    const char *header, *name, *value; /* name NULL: refused */
+} splits[] = {
+    {"X-Trace: abc", "X-Trace:", "abc"},
+    {"X-Trace:\t  a b", "X-Trace:", "a b"},
+    {"X-Empty:", "X-Empty:", ""},
+    {": no name", NULL, NULL},
+    {"no colon", NULL, NULL},
+    {"X Space: v", NULL, NULL},
+    {"X-Inject: a\r\nEvil: b", NULL, NULL},
+    {"X-Inject: a\n", NULL, NULL},
+};
+
+START_TEST(splits_upgrade_headers)
+{
+    char *name = NULL, *value = NULL;
+    int rc = evk_header_split(splits[_i].header, &name, &value);
+    if (!splits[_i].name) {
+        ck_assert_msg(rc == -1, "%s: accepted", splits[_i].header);
+        return;
+    }
+    ck_assert_msg(rc == 0, "%s: refused", splits[_i].header);
+    ck_assert_str_eq(name, splits[_i].name);
+    ck_assert_str_eq(value, splits[_i].value);
+    free(name);
+    free(value);
+}
+END_TEST
+
 static int refuse_all(const evk_accept_info *info, void *user, evk_conn_cb *cb, void **cuser)
 {
     (void)info, (void)user, (void)cb, (void)cuser;
@@ -113,6 +143,7 @@ static Suite *url_suite(void)
     tcase_add_loop_test(tc, parses_good_urls, 0, (int)EVK_COUNTOF(good));
     tcase_add_loop_test(tc, rejects_bad_urls, 0, (int)EVK_COUNTOF(bad));
     tcase_add_loop_test(tc, finds_the_authorization_header, 0, (int)EVK_COUNTOF(headers));
+    tcase_add_loop_test(tc, splits_upgrade_headers, 0, (int)EVK_COUNTOF(splits));
     tcase_add_test(tc, diagnosis_kinds);
     suite_add_tcase(s, tc);
     return s;

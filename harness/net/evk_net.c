@@ -464,29 +464,6 @@ static const struct lws_protocols protocols[] = {
 
 /* ---- connecting ----------------------------------------------------- */
 
-static int split_header(const char *h, char **name, char **value)
-{
-    const char *colon = strchr(h, ':');
-    if (!colon || colon == h) return -1;
-    for (const char *q = h; q < colon; q++)
-        if (*q <= ' ' || (unsigned char)*q >= 0x7f) return -1;
-    const char *v = colon + 1;
-    while (*v == ' ' || *v == '\t') v++;
-    for (const char *q = v; *q; q++)
-        if (*q == '\r' || *q == '\n') return -1;
-    size_t nl = (size_t)(colon - h) + 1; /* keep the ':' that lws wants */
-    *name = malloc(nl + 1);
-    *value = strdup(v);
-    if (!*name || !*value) {
-        free(*name);
-        free(*value);
-        return -1;
-    }
-    memcpy(*name, h, nl);
-    (*name)[nl] = '\0';
-    return 0;
-}
-
 evk_conn *evk_connect(evk_loop *l, const char *url, const char *const *headers, size_t nheaders,
                       evk_conn_cb cb, void *user, char *err, size_t errcap)
 {
@@ -506,7 +483,7 @@ evk_conn *evk_connect(evk_loop *l, const char *url, const char *const *headers, 
         return seterr(err, errcap, "out of memory"), NULL;
     }
     for (size_t i = 0; i < nheaders; i++) {
-        if (split_header(headers[i], &c->hname[i], &c->hvalue[i])) {
+        if (evk_header_split(headers[i], &c->hname[i], &c->hvalue[i])) {
             free_conn(c);
             /* never echo the header: it may hold a secret */
             return seterr(err, errcap, "header %zu is not of the form 'Name: value'", i + 1), NULL;

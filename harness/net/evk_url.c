@@ -125,3 +125,26 @@ const char *evk_header_authorization(const char *h)
     while (*h == ' ') h++;
     return h;
 }
+
+int evk_header_split(const char *h, char **name, char **value)
+{
+    const char *colon = strchr(h, ':');
+    if (!colon || colon == h) return -1;
+    for (const char *q = h; q < colon; q++)
+        if (*q <= ' ' || (unsigned char)*q >= 0x7f) return -1;
+    const char *v = colon + 1;
+    while (*v == ' ' || *v == '\t') v++;
+    for (const char *q = v; *q; q++)
+        if (*q == '\r' || *q == '\n') return -1;
+    size_t nl = (size_t)(colon - h) + 1; /* keep the ':' (libwebsockets wants it) */
+    *name = malloc(nl + 1);
+    *value = strdup(v);
+    if (!*name || !*value) {
+        free(*name);
+        free(*value);
+        return -1;
+    }
+    memcpy(*name, h, nl);
+    (*name)[nl] = '\0';
+    return 0;
+}

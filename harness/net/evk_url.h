@@ -5,7 +5,8 @@
  * Authorization header among the user's "Name: value" upgrade headers, and
  * a plain-TCP diagnosis for error messages (getaddrinfo, connect, poll).
  *
- * Ownership: nothing is allocated; every result goes into caller storage.
+ * Ownership: only evk_header_split allocates (its two strings, the
+ * caller's to free); every other result goes into caller storage.
  * Errors: 0 or EVK_EINVAL with one line in err; the diagnosis returns an
  * evk_diag and its line. Header values are secrets: no text written here
  * quotes one.
@@ -49,5 +50,11 @@ evk_diag evk_net_diagnose(const char *url, unsigned timeout_ms, char *why, size_
 /* When h ("Name: value") is an Authorization header (any case), its value
  * with the leading spaces skipped; otherwise NULL. */
 const char *evk_header_authorization(const char *h);
+
+/* Split h ("Name: value") into *name ("Name:", the colon kept) and *value
+ * (leading blanks skipped), both malloc'd: 0, or -1 (nothing allocated) when
+ * the name is empty or has a space or control byte, or the value holds CR or
+ * LF (header injection). */
+int evk_header_split(const char *h, char **name, char **value);
 
 #endif
