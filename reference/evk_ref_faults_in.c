@@ -194,7 +194,8 @@ static evk_rf_in close_fragmented(in_ctx *c)
 
 static evk_rf_in close_nonobject(in_ctx *c)
 {
-    bool nonobject = strstr(c->m->reason, "not a JSON object") != NULL;
+    evk_jscan sc;
+    bool nonobject = evk_json_scan(c->t, c->n, NULL, 0, &sc) == 0 && sc.top != EVK_JT_OBJECT;
     return nonobject ? close_for(c, EVK_V_MISSING_FIELD, "not an object") : EVK_RF_PASS;
 }
 
@@ -263,7 +264,7 @@ static evk_rf_in close_on_upper_event(in_ctx *c)
 static evk_rf_in close_on_extra(in_ctx *c)
 {
     static const char *const known[] = {"type", "id", "sent_at", "status", "payload", "reason", NULL};
-    bool extra = evk_rw_has_other_keys(c->t, c->n, known) && !strstr(c->t, "\"emit\"");
+    bool extra = evk_rw_has_other_keys(c->t, c->n, known) && !memmem(c->t, c->n, "\"emit\"", 6); /* t is not NUL-terminated */
     return extra ? close_for(c, EVK_V_INVALID_VALUE, "unknown field") : EVK_RF_PASS;
 }
 
