@@ -434,7 +434,7 @@ START_TEST(lazy_acks_before_a_violation)
     o.rd[0].acks[1].seen = 1, o.rd[0].acks[1].t_first = 900;
     ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_PASS);
     /* an Ack of the violating message itself fails under every profile */
-    o.rd[0].violating_has_id = true;
+    o.rd[0].nviolating_ids = 1;
     o.rd[0].acked_violation = 1;
     ck_assert_int_eq(judge(&plain, &seed, &o, &r), EVK_VERDICT_FAIL);
     ck_assert_uint_eq(r.problems, EVK_PROBLEM_BIT(EVK_P_ACKED_VIOLATION));

@@ -73,7 +73,7 @@ static void target_ack(evk_case_run *r, const evk_message *m, uint64_t t)
         if (a) {
             if (!a->seen++) a->t_first = evk_cr_rel(r, t);
             if (evk_cr_target_is_client(r) && evk_uuid_equal(&m->id, &r->x.hs)) r->hs.acked = true;
-        } else if (d->close_predicted && d->violating_has_id && evk_uuid_equal(&m->id, &d->violating_id)) {
+        } else if (d->close_predicted && evk_reading_is_violating(d, &m->id)) {
             d->acked_violation++;
         } else if (d->close_predicted && evk_cr_we_sent(r, &m->id)) {
             char what[80];

@@ -56,8 +56,11 @@ typedef struct evk_reading {
     bool close_at_deadline;
     uint64_t t_close;              /* when the violation happened (its message left) */
     char close_reason[EVK_REASON_MAX];
-    bool violating_has_id;         /* the violating message's own id, when it has one */
-    evk_uuid violating_id;
+    /* The violating message's own ids: its id, or under the refusing reading
+     * of a duplicate key the ids the other readings found in it (an Ack of
+     * one shows the target did not refuse it). */
+    unsigned nviolating_ids;
+    evk_uuid violating_ids[2];
     evk_ack_expect *acks;          /* our Events, in send order */
     size_t nacks, capacks;
     unsigned unknown_acks;
@@ -104,6 +107,8 @@ typedef struct evk_obs {
 /* Predicted Acks of one reading: add one (0, or EVK_ENOMEM) and find one by id. */
 int evk_reading_expect_ack(evk_reading *d, const evk_uuid *id, uint64_t t_sent);
 evk_ack_expect *evk_reading_find_ack(evk_reading *d, const evk_uuid *id);
+/* Is id one of the violating message's ids under this reading? */
+bool evk_reading_is_violating(const evk_reading *d, const evk_uuid *id);
 /* A copy of d with its own Acks (0, or EVK_ENOMEM with *out untouched). */
 int evk_reading_copy(evk_reading *out, const evk_reading *d);
 void evk_obs_free(evk_obs *o); /* frees every reading's Acks */

@@ -48,6 +48,25 @@ static void schedule_tick(evk_case_run *r)
     else evk_timer_cancel(r->model.tick);
 }
 
+/* The ids of the message reading k closes on: its own, or when that reading
+ * refused a duplicate key (no id), those the other readings parsed in it. */
+static void violating_ids(evk_case_run *r, size_t k)
+{
+    evk_reading *d = &r->obs.rd[k];
+    const evk_message *m = evk_session_last_message(r->model.session[k]);
+    d->nviolating_ids = 0;
+    if (m->has_id) {
+        d->violating_ids[d->nviolating_ids++] = m->id;
+        return;
+    }
+    if (d->dup_keys != EVK_DUPKEYS_REJECT) return;
+    for (size_t j = 0; j < evk_cr_model_readings(r) && d->nviolating_ids < 2; j++) {
+        /* Only a reading still open has just read this very message. */
+        const evk_message *o = j == k || !live(r, j) ? NULL : evk_session_last_message(r->model.session[j]);
+        if (o && o->has_id && !evk_reading_is_violating(d, &o->id)) d->violating_ids[d->nviolating_ids++] = o->id;
+    }
+}
+
 /* Take reading k's predictions: Acks to expect, or the close. */
 static void drain(evk_case_run *r, size_t k, uint64_t t, bool deadline)
 {
@@ -66,11 +85,8 @@ static void drain(evk_case_run *r, size_t k, uint64_t t, bool deadline)
         d->close_at_deadline = deadline;
         d->t_close = evk_cr_rel(r, t);
         snprintf(d->close_reason, sizeof d->close_reason, "%s", a.reason);
-        const evk_message *m = evk_session_last_message(s);
-        if (!deadline && m->has_id) { /* an Ack of it would show it was taken for valid */
-            d->violating_has_id = true;
-            d->violating_id = m->id;
-        }
+        /* An Ack of the violating message would show it was taken for valid. */
+        if (!deadline) violating_ids(r, k);
         if (evk_cr_model_readings(r) > 1)
             evk_cr_note(r, "a correct target reading duplicate keys as '%s' closes now: %s (%s)",
                         evk_dupkeys_name(d->dup_keys), evk_violation_key(a.violation), a.reason);

@@ -236,6 +236,16 @@ void evk_cr_run_steps(evk_case_run *r)
     }
 }
 
+/* A reading the target has already contradicted: it acked the message that
+ * reading calls the violation, or an id that reading never sent. Waiting
+ * for that reading's close would only wait out the timeout (a last-wins
+ * target acks the second id of a duplicate key: the refusing reading's
+ * 4002 never comes). The verdict still weighs every reading. */
+static bool reading_refuted(const evk_reading *d)
+{
+    return d->acked_violation || d->unknown_acks;
+}
+
 void evk_cr_enter_final(evk_case_run *r)
 {
     if (r->ph == EVK_PH_DONE) return;
@@ -243,10 +253,13 @@ void evk_cr_enter_final(evk_case_run *r)
     uint64_t t = evk_cr_now(), until = 0;
     bool open = evk_cr_model_open(r);
     if (!open && r->obs.end != EVK_END_OPEN) return evk_cr_finish(r);
-    /* Each reading's close (its violation's, or at its deadline) ... */
-    for (size_t k = 0; k < evk_cr_model_readings(r); k++) {
+    /* Each reading's close (its violation's, or at its deadline), unless the
+     * target refuted that reading while another still stands ... */
+    size_t nrd = evk_cr_model_readings(r), standing = 0;
+    for (size_t k = 0; k < nrd; k++) standing += !reading_refuted(&r->obs.rd[k]);
+    for (size_t k = 0; k < nrd; k++) {
         const evk_reading *d = &r->obs.rd[k];
-        if (!d->close_predicted) continue;
+        if (!d->close_predicted || (standing && reading_refuted(d))) continue;
         uint64_t u = r->t0 + d->t_close + (d->close_at_deadline ? r->tol + 50 : r->s->o.wait_ms);
         if (u > until) until = u;
     }
