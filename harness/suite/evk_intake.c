@@ -226,10 +226,12 @@ static void on_piece(evk_case_run *r, const evk_net_event *ev)
         in->t_first = ev->t_ms;
     }
     if (in->too_big) return;
+    in->partial = !(ev->flags & EVK_F_FINAL);
     in->buf.max = r->s->o.max_message ? r->s->o.max_message : (16u << 20);
     int rc = evk_msgbuf_add(&in->buf, ev->data, ev->len);
     if (rc == EVK_ETOOBIG) {
         in->too_big = true;
+        in->partial = false;
         evk_cr_broke(r, EVK_P_TARGET_INVALID, "sent a message larger than %zu bytes (closed with 1009)", in->buf.max);
         evk_conn_close(r->conn, EVK_CLOSE_TOO_BIG, "message too big");
         return;

@@ -199,6 +199,7 @@ void evk_cr_on_sent(evk_case_run *r, const evk_net_event *ev)
     if (ev->is_close || ev->is_ping) return;
     if (ev->flags & EVK_F_FINAL) r->out.left++;
     evk_cr_model_input(r, ev);
+    if (r->ph == EVK_PH_FINAL && evk_cr_all_left(r)) evk_cr_final_wait(r, r->wait_until);
 }
 
 void evk_cr_out_free(evk_case_run *r)

@@ -90,6 +90,7 @@ typedef struct evk_cr_in {
     bool too_big;       /* over max_message: the rest of it is ignored */
     evk_tref entry;     /* its transcript entry */
     unsigned long msgs; /* messages the target sent in this case */
+    bool partial;       /* a message has begun and is not complete (nor too big) */
     uint64_t t_first;   /* when the first piece of the current one came */
     uint64_t t_last;    /* when the last one was complete */
 } evk_cr_in;
@@ -209,6 +210,9 @@ const evk_step *evk_cr_steps(const evk_case_run *r); /* the steps for this targe
 void evk_cr_run_steps(evk_case_run *r);
 void evk_cr_wait_for(evk_case_run *r, uint64_t until);
 void evk_cr_enter_final(evk_case_run *r);
+/* In the final phase: finish at `until`, or later while a message is still
+ * arriving or one of evack's own has not left. */
+void evk_cr_final_wait(evk_case_run *r, uint64_t until);
 void evk_cr_finish(evk_case_run *r);
 void evk_cr_on_timer(evk_timer *t, void *user);
 void evk_cr_on_cap(evk_timer *t, void *user);

@@ -246,6 +246,27 @@ static bool reading_refuted(const evk_reading *d)
     return d->acked_violation || d->unknown_acks;
 }
 
+/* The verdict is due at `until`. A message still arriving then may be the
+ * awaited Ack (timed by its first piece) or the violation that decides the
+ * case: it is waited for, up to the answer timeout more (a loaded or slow
+ * link; a trickle slower than that is judged without it). What evack queued
+ * in answer to it (an Ack) is waited for until it has left, so the model
+ * sees it. */
+void evk_cr_final_wait(evk_case_run *r, uint64_t until)
+{
+    uint64_t t = evk_cr_now();
+    r->wait_until = until;
+    if (t < until) {
+        evk_timer_at(r->timer, until);
+    } else if (r->in.partial && t < until + r->s->o.wait_ms) {
+        evk_timer_at(r->timer, until + r->s->o.wait_ms);
+    } else if (r->conn && !evk_cr_all_left(r) && t < r->t0 + r->obs.t_last_send + r->s->o.wait_ms) {
+        evk_timer_at(r->timer, r->t0 + r->obs.t_last_send + r->s->o.wait_ms); /* evk_cr_on_sent checks sooner */
+    } else {
+        evk_cr_finish(r);
+    }
+}
+
 void evk_cr_enter_final(evk_case_run *r)
 {
     if (r->ph == EVK_PH_DONE) return;
@@ -279,9 +300,7 @@ void evk_cr_enter_final(evk_case_run *r)
             u = r->t0 + r->obs.t_last_send + r->s->o.wait_ms;
         if (u > until) until = u;
     }
-    if (t >= until) return evk_cr_finish(r);
-    r->wait_until = until;
-    evk_timer_at(r->timer, until);
+    evk_cr_final_wait(r, until);
 }
 
 void evk_cr_on_timer(evk_timer *t, void *user)
@@ -311,9 +330,7 @@ void evk_cr_on_timer(evk_timer *t, void *user)
     case EVK_PH_STEPS:
         return evk_cr_run_steps(r);
     case EVK_PH_FINAL:
-        if (evk_cr_now() >= r->wait_until) return evk_cr_finish(r);
-        evk_timer_at(r->timer, r->wait_until);
-        return;
+        return evk_cr_final_wait(r, r->wait_until);
     case EVK_PH_DONE:
         return;
     }

@@ -10,7 +10,8 @@
  * connects once to URL (ws://127.0.0.1:PORT/path) and misbehaves in MODE.
  * Each mode is one way a broken or hostile target can misbehave, which
  * evack must survive within its bounds; tests/hostile.sh runs evack against
- * each, in both roles.
+ * each, in both roles. One server mode is correct, on purpose: ack-trickle
+ * (a slow link), which evack must pass.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -42,6 +43,19 @@ static int write_all(int fd, const void *buf, size_t len)
             if (errno == EINTR) continue;
             return -1;
         }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int read_exact(int fd, void *buf, size_t len)
+{
+    char *p = buf;
+    while (len) {
+        ssize_t n = read(fd, p, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
         p += n;
         len -= (size_t)n;
     }
@@ -172,6 +186,49 @@ static void event_text(char *buf, size_t cap, unsigned n)
     snprintf(buf, cap, "{\"type\":\"event\",\"id\":\"%s\",\"sent_at\":\"%s\"}", id, now_ts());
 }
 
+/* Reads one frame from a client (masked); its payload, unmasked and NUL-ended,
+ * in buf. Returns the opcode, or -1 at the end or on a frame too big for buf. */
+static int read_frame(int fd, char *buf, size_t cap)
+{
+    unsigned char h[14];
+    if (read_exact(fd, h, 2) < 0) return -1;
+    uint64_t len = h[1] & 127;
+    size_t ext = len == 126 ? 2 : len == 127 ? 8 : 0;
+    if (read_exact(fd, h + 2, ext) < 0) return -1;
+    if (ext) len = 0;
+    for (size_t i = 0; i < ext; i++) len = len << 8 | h[2 + i];
+    unsigned char key[4] = {0};
+    if ((h[1] & 128) && read_exact(fd, key, 4) < 0) return -1;
+    if (len >= cap || read_exact(fd, buf, (size_t)len) < 0) return -1;
+    for (size_t i = 0; i < len; i++) buf[i] ^= (char)key[i % 4];
+    buf[len] = '\0';
+    return h[0] & 15;
+}
+
+/* A correct server on a slow link: it acks every Event at once, but each Ack
+ * reaches the wire in eight frames 200 ms apart, so the last piece comes
+ * 1.4 s after the first, past the 1 s limit. A message is timed by its first
+ * piece (docs/decisions.md): every Ack is in time. */
+static void ack_trickle(const conn *c)
+{
+    char msg[4096], ack[256];
+    int op;
+    while ((op = read_frame(c->fd, msg, sizeof msg)) >= 0) {
+        if (op == 8) return; /* evack's close: the case is over */
+        const char *id = strstr(msg, "\"id\":\"");
+        if (op != 1 || !strstr(msg, "\"type\":\"event\"") || !id || strlen(id + 6) < 36) continue;
+        int n = snprintf(ack, sizeof ack, "{\"type\":\"ack\",\"id\":\"%.36s\",\"sent_at\":\"%s\"}", id + 6, now_ts());
+        size_t piece = ((size_t)n + 7) / 8;
+        for (size_t off = 0, k = 0; off < (size_t)n; off += piece, k++) {
+            size_t len = off + piece < (size_t)n ? piece : (size_t)n - off;
+            unsigned char h[14];
+            size_t hl = header(c, h, k == 0 ? 1 : 0, off + len == (size_t)n, len);
+            if (write_all(c->fd, h, hl) < 0 || write_all(c->fd, ack + off, len) < 0) return;
+            if (off + len < (size_t)n) sleep_ms(200);
+        }
+    }
+}
+
 /* What both roles do once the upgrade is done. `opening` is the first
  * message the role sends (the server's handshake Event, a client's first
  * Event): slowloris dribbles it, and it is sent whole first when
@@ -204,7 +261,10 @@ static void misbehave(const conn *c, const char *mode, const char *opening, bool
             if (send_text(c, ev) < 0) return;
         }
     }
-    if (strcmp(mode, "big") == 0) { /* one 100 MB text message */
+    /* One 100 MB text message: at full speed, or trickled at about 6 MB/s
+     * so that it outlasts every deadline. */
+    bool trickle = strcmp(mode, "big-trickle") == 0;
+    if (trickle || strcmp(mode, "big") == 0) {
         const uint64_t len = 100u << 20;
         unsigned char h[14];
         size_t hl = header(c, h, 1, 1, len);
@@ -212,9 +272,15 @@ static void misbehave(const conn *c, const char *mode, const char *opening, bool
         static char chunk[65536];
         memset(chunk, 'x', sizeof chunk);
         memcpy(chunk, "{\"type\":\"event\",\"x\":\"", 21);
-        for (uint64_t sent = 0; sent < len; sent += sizeof chunk)
+        for (uint64_t sent = 0; sent < len; sent += sizeof chunk) {
             if (write_all(c->fd, chunk, sizeof chunk) < 0) return;
-        drain(c->fd, 5000);
+            if (trickle) sleep_ms(10);
+        }
+        if (!trickle) drain(c->fd, 5000);
+        return;
+    }
+    if (strcmp(mode, "ack-trickle") == 0) { /* correct, on a slow link: see ack_trickle() */
+        ack_trickle(c);
         return;
     }
     if (strcmp(mode, "event-storm") == 0) { /* 5000 valid Events, reading evack's Acks */
