@@ -71,6 +71,13 @@ $1"; }
 before_exit() { evk_before_exit="$evk_before_exit
 $1"; }
 
+# wait_file FILE SECONDS: until FILE is not empty (a server's port file), at
+# most SECONDS; the caller's next step fails on its own if it never came.
+wait_file() {
+    _wf_i=0
+    while [ ! -s "$1" ] && [ $_wf_i -lt $(($2 * 20)) ]; do sleep 0.05; _wf_i=$((_wf_i + 1)); done
+}
+
 # --- background processes ------------------------------------------------
 evk_bg_names=""
 bg_start() {

@@ -18,8 +18,7 @@ serve() { # serve NAME [ref server options]: start a reference server, set $port
     shift
     # Each one is stopped with SIGTERM (by stop, or at exit): exit 0.
     bg_start "$name" 0 "$work/$name.log" "$evack" ref server --port 0 --port-file "$work/$name.port" "$@"
-    i=0
-    while [ ! -s "$work/$name.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    wait_file "$work/$name.port" 10
     port=$(cat "$work/$name.port" 2>/dev/null)
     [ -n "$port" ] || { echo "FAIL the reference server did not start: $(cat "$work/$name.log")"; exit 1; }
 }

@@ -68,8 +68,7 @@ if [ "${1:-}" = "--row" ]; then
         *) death=0 ;;
         esac
         bg_start server "$death" "$work/$id.server.log" "$evack" "$@"
-        i=0
-        while [ ! -s "$pf" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+        wait_file "$pf" 10
         if [ ! -s "$pf" ]; then
             bg_end server TERM
             echo "$id error $fault $profile reference server did not start: $(evk_status_text "$bg_status"): $(tail -n 1 "$work/$id.server.log")"

@@ -77,8 +77,7 @@ start_server() {
     name=$1
     shift
     bg_start "$name" "$deaths" "$work/$name.log" "$evack" "$@"
-    i=0
-    while [ ! -s "$pf" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    wait_file "$pf" 10
     if [ ! -s "$pf" ]; then
         echo "fuzz-live $fault $profile: the reference server did not start"
         cat "$work/$name.log"
@@ -118,8 +117,7 @@ start_supervised() {
     rm -f "$work/$1.port" "$work/stop"
     bg_start "sup_$1" 0 "$work/$1.supervisor.log" supervise "$1" "$2" "$work/$1.port"
     supervised="${supervised:-} $1"
-    i=0
-    while [ ! -s "$work/$1.port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    wait_file "$work/$1.port" 10
     [ -s "$work/$1.port" ] || { echo "fuzz-live $fault $profile: the reference server did not start"; exit 1; }
     url="ws://127.0.0.1:$(cat "$work/$1.port")/"
 }

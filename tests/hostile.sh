@@ -51,8 +51,7 @@ judge() {
 
 # The baseline: the same cases against the correct reference server.
 bg_start ref 0 "$work/ref.log" "$evack" ref server --port 0 --port-file "$work/ref.port" --ack-timeout 1
-i=0
-while [ ! -s "$work/ref.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+wait_file "$work/ref.port" 5
 run_measured "$evack" "ws://127.0.0.1:$(cat "$work/ref.port")/" --cases "$cases" --timeout 1000 --color never
 bg_stop ref
 base=$kb
@@ -63,15 +62,18 @@ echo "baseline: peak RSS $base KiB; limit $limit KiB"
 # mode  expected-exit  max-seconds  --timeout  text-the-verdict-must-contain
 # (the big messages get 5 s: a verdict waits up to --timeout for a message
 # still arriving, and 16 MiB take seconds on a loaded machine under ASan)
-while read -r mode want maxs wait pattern; do
+# against_peer MODE CASES TIMEOUT: evack against hostile_peer serving MODE,
+# measured (run_measured). The peer accepts forever and does not handle
+# SIGTERM: our SIGTERM is the death it is expected to die.
+against_peer() {
     rm -f "$work/p.port"
-    # The hostile server accepts forever and does not handle SIGTERM: our
-    # SIGTERM is the death it is expected to die.
-    bg_start peer TERM "$work/peer.log" "$peer" "$mode" "$work/p.port"
-    i=0
-    while [ ! -s "$work/p.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-    run_measured timeout 120 "$evack" "ws://127.0.0.1:$(cat "$work/p.port")/" --cases "$cases" --timeout "$wait" --color never
-    bg_end peer TERM || { echo "FAIL $mode: the hostile server: $bg_problem"; fails=$((fails + 1)); }
+    bg_start peer TERM "$work/peer.log" "$peer" "$1" "$work/p.port"
+    wait_file "$work/p.port" 5
+    run_measured timeout 120 "$evack" "ws://127.0.0.1:$(cat "$work/p.port")/" --cases "$2" --timeout "$3" --color never
+    bg_end peer TERM || { echo "FAIL $1: the hostile server: $bg_problem"; fails=$((fails + 1)); }
+}
+while read -r mode want maxs wait pattern; do
+    against_peer "$mode" "$cases" "$wait"
     judge "$mode" $limit "$want" "$maxs" "$pattern"
 done <<'MODES'
 flood 1 30 1000 flooded
@@ -94,12 +96,7 @@ MODES
 # Not hostile: a correct server on a slow link, whose Ack's last frame comes
 # 1.4 s after its first (limit 1 s). A message is timed by its first piece,
 # so the verdict must wait for the rest of it and pass.
-rm -f "$work/p.port"
-bg_start peer TERM "$work/peer.log" "$peer" ack-trickle "$work/p.port"
-i=0
-while [ ! -s "$work/p.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-run_measured timeout 120 "$evack" "ws://127.0.0.1:$(cat "$work/p.port")/" --cases handshake.ack --timeout 1000 --color never
-bg_end peer TERM || { echo "FAIL ack-trickle: the server: $bg_problem"; fails=$((fails + 1)); }
+against_peer ack-trickle handshake.ack 1000
 judge ack-trickle $limit 0 15 "PASS *handshake.ack"
 
 # The same behaviours from a client (evack as the server, --client), with

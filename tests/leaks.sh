@@ -40,8 +40,7 @@ verdict "suite vs the embedded server (strict)" 0 $? "$work/2"
 
 # The reference server on its own, stopped by SIGTERM (it handles it: exit 0).
 bg_start server 0 "$work/3" $vg "$evack" ref server --port 0 --port-file "$work/port" --ack-timeout "$ack"
-i=0
-while [ ! -s "$work/port" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+wait_file "$work/port" 30
 "$evack" "ws://127.0.0.1:$(cat "$work/port")/" --color never --quiet >"$work/3c" 2>&1
 verdict "suite vs the reference server under valgrind" 0 $? "$work/3c"
 bg_end server TERM

@@ -11,8 +11,7 @@ san_watch "$work"
 token="evk-secret-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 bg_start server 0 "$work/server.log" "$evack" ref server --token "$token" --port 0 --port-file "$work/port" \
     --ack-timeout 0.5
-i=0
-while [ ! -s "$work/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+wait_file "$work/port" 5
 url="ws://127.0.0.1:$(cat "$work/port")/"
 leaks() { grep -rl -- "$token" "$@" 2>/dev/null; }
 

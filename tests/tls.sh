@@ -13,8 +13,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/ce
     -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1 || { echo "FAIL: openssl req"; exit 1; }
 bg_start server 0 "$work/server.log" "$evack" ref server --cert "$work/cert.pem" --key "$work/key.pem" \
     --port 0 --port-file "$work/port" --ack-timeout 0.5
-i=0
-while [ ! -s "$work/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+wait_file "$work/port" 5
 url="wss://127.0.0.1:$(cat "$work/port")/"
 
 "$evack" "$url" --cases 'handshake.*' --color never >"$work/1" 2>&1

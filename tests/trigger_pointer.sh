@@ -20,8 +20,7 @@ for ptr in /payload/control/emit /emit; do
     check "profile with the trigger at $ptr" "$r" "$(grep trigger "$work/$name.json")"
     bg_start "srv$name" 0 "$work/$name.log" "$evack" ref server --port 0 --port-file "$work/$name.port" \
         --profile "$work/$name.json"
-    i=0
-    while [ ! -s "$work/$name.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    wait_file "$work/$name.port" 10
     "$evack" "ws://127.0.0.1:$(cat "$work/$name.port")/" --profile "$work/$name.json" \
         --cases 'ack.out-of-order,ack.duplicate,deadline.*' --color never >"$work/$name.out" 2>&1
     rc=$?
