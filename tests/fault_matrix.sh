@@ -97,7 +97,10 @@ if [ "${1:-}" = "--row" ]; then
     elif [ "$fault" = none ]; then
         as=${variant:+ as variant $variant}
         if [ $rc -eq 0 ]; then echo "$id ok: the reference passes$as ($profile, cases $cases)"
-        else echo "$id false-positive ${variant:-$fault} $profile rc=$rc failed: $failed"; fi
+        else # the first failure's own line, so a CI log shows why
+            why=$(grep -m1 -E '^\[ *[0-9]+/[0-9]+\] FAIL' "$out" | sed -E 's/^\[[^]]*\] FAIL +[^ ]+ +//' | cut -c1-300)
+            echo "$id false-positive ${variant:-$fault} $profile rc=$rc failed: $failed(first: $why)"
+        fi
     elif [ $rc -eq 2 ] || [ $rc -gt 2 ]; then
         echo "$id error $fault $profile evack exited $rc: $(tail -n 1 "$out")"
     else

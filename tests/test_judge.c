@@ -494,6 +494,49 @@ START_TEST(readings_of_a_duplicate_key)
 }
 END_TEST
 
+/* deadline.respected: evack acked the target's Event at 400 ms of a 500 ms
+ * limit (100 ms before it, inside the 150 ms tolerance). A close for an ack
+ * timeout at that limit may be a correct target that got the Ack late: skip,
+ * saying so. A close well before the limit, another code, an Ack left with
+ * room to spare (and no slow round trip), or a double Ack still fail. */
+START_TEST(close_at_limit_after_a_tight_ack)
+{
+    evk_case_result r;
+    evk_obs o = {.limit_ms = 500, .tight_ack = true, .tight_ack_left = 420, .tight_ack_limit = 520};
+    closed(&o, 4007, 505);
+    ck_assert_int_eq(judge(&plain, &strict, &o, &r), EVK_VERDICT_SKIP);
+    ck_assert_int_eq(r.skipped, EVK_SKIP_ACK_AT_LIMIT);
+    ck_assert_msg(strstr(r.observed, "100 ms before that Event's 500 ms limit ran out") != NULL, "%s", r.observed);
+    ck_assert_msg(strstr(r.observed, "a longer limit would tell") != NULL, "%s", r.observed);
+
+    closed(&o, 4007, 300); /* before the limit minus the tolerance: the early-closing peer */
+    ck_assert_int_eq(judge(&plain, &strict, &o, &r), EVK_VERDICT_FAIL);
+    ck_assert(r.problems & EVK_PROBLEM_BIT(EVK_P_CLOSED_VALID));
+    closed(&o, 4002, 505); /* not an ack timeout */
+    ck_assert_int_eq(judge(&plain, &strict, &o, &r), EVK_VERDICT_FAIL);
+
+    /* 1 s limit, Ack at 800 ms: 200 ms to spare is more than the tolerance... */
+    o = (evk_obs){.limit_ms = 1000, .tight_ack = true, .tight_ack_left = 800, .tight_ack_limit = 1000};
+    closed(&o, 4007, 1010);
+    ck_assert_int_eq(judge(&plain, &strict, &o, &r), EVK_VERDICT_FAIL);
+    ck_assert(r.problems & EVK_PROBLEM_BIT(EVK_P_CLOSED_VALID));
+    /* ...unless the round trip of the ping just before the Ack ate it */
+    o.rtt[0] = (evk_rtt_ping){.seq = 0, .t_sent = 799, .t_pong = 860, .ponged = true};
+    o.nrtt = 1;
+    ck_assert_int_eq(judge(&plain, &strict, &o, &r), EVK_VERDICT_SKIP);
+    o.rtt[0].t_pong = 830; /* 31 ms: 181 < 200 */
+    ck_assert_int_eq(judge(&plain, &strict, &o, &r), EVK_VERDICT_FAIL);
+
+    o = (evk_obs){.limit_ms = 500, .tight_ack = true, .tight_ack_left = 420, .tight_ack_limit = 520};
+    closed(&o, 4007, 505);
+    evk_reading_expect_ack(&o.rd[0], &(evk_uuid){{1}}, 10);
+    o.rd[0].acks[0].seen = 2;
+    ck_assert_int_eq(judge(&plain, &strict, &o, &r), EVK_VERDICT_FAIL);
+    ck_assert(r.problems & EVK_PROBLEM_BIT(EVK_P_DOUBLE_ACK));
+    evk_obs_free(&o);
+}
+END_TEST
+
 /* event.pipelined: a server's 1008 (rate limiting, PROTOCOL.md §4) skips the
  * case, honestly; its Acks so far are checked for doubles; a client's fails. */
 START_TEST(rate_limited_pipeline)
@@ -563,6 +606,7 @@ static Suite *judge_suite(void)
     tcase_add_test(tc, lazy_acks_before_an_accepted_close);
     tcase_add_test(tc, readings_of_a_duplicate_key);
     tcase_add_test(tc, rate_limited_pipeline);
+    tcase_add_test(tc, close_at_limit_after_a_tight_ack);
     tcase_add_test(tc, unsent_messages_are_no_pass);
     suite_add_tcase(s, tc);
     return s;

@@ -299,6 +299,31 @@ static void judge_reading(const evk_case *c, const evk_profile *p, const evk_obs
             return;
         }
     }
+    /* A close for an ack timeout at the limit of a target Event whose Ack
+     * left within the tolerance (plus a round trip) of that limit: the
+     * target's clock started when it sent the Event, before evack saw it,
+     * and the Ack reached it later than it left (PROTOCOL.md §3), so a
+     * correct target that got it late closes just so. The case could not
+     * check its rule; a close before that limit still fails below. */
+    if (!d->close_predicted && o->tight_ack && o->end == EVK_END_CLOSE &&
+        evk_profile_accepts(p, EVK_V_ACK_TIMEOUT, o->end_code)) {
+        uint64_t slack = tol_ms + evk_obs_rtt_before(o, o->tight_ack_left);
+        size_t doubled = 0;
+        for (size_t i = 0; i < d->nacks; i++) doubled += d->acks[i].seen > 1;
+        if (o->t_end + slack >= o->tight_ack_limit && o->tight_ack_left + slack >= o->tight_ack_limit &&
+            !doubled && !d->unknown_acks && !o->target_violation[0]) {
+            r->verdict = EVK_VERDICT_SKIP;
+            r->skipped = EVK_SKIP_ACK_AT_LIMIT;
+            say(&exp, "%zu Ack(s) each within %llu ms, no close", d->nacks, (unsigned long long)o->limit_ms);
+            say(&obs, "closed %d at %llu ms for an ack timeout; evack's Ack of the target's Event left at %llu ms, "
+                      "%llu ms before that Event's %llu ms limit ran out, within the tolerance plus round trip "
+                      "(%llu ms): a correct target may have got it late; a longer limit would tell",
+                o->end_code, (unsigned long long)o->t_end, (unsigned long long)o->tight_ack_left,
+                (unsigned long long)(o->tight_ack_limit - o->tight_ack_left), (unsigned long long)o->limit_ms,
+                (unsigned long long)slack);
+            return;
+        }
+    }
     evk_verdict v = EVK_VERDICT_PASS;
     char codes[160];
     bool alt_close = false;

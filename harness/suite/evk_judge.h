@@ -92,6 +92,12 @@ typedef struct evk_obs {
                                  one pong may answer several back-to-back pings) */
     evk_rtt_ping rtt[EVK_RTT_MAX]; /* a ring: entry i % EVK_RTT_MAX */
     size_t nrtt;
+    /* The Ack of ours that left closest to the limit of the target Event it
+     * named (times since the case started; the limit counted from that
+     * Event's first piece): a close at that limit may be a correct target
+     * that got the Ack late. */
+    bool tight_ack;
+    uint64_t tight_ack_left, tight_ack_limit;
     unsigned early_events;    /* C: Events before the Ack of our handshake */
     int http_status;          /* upgrade cases: the refusal's status (0: none) */
     bool upgrade_accepted;    /* upgrade cases: the target let the connection in */
@@ -126,6 +132,10 @@ uint64_t evk_obs_rtt_before(const evk_obs *o, uint64_t t);
  *  - the violating message itself must never be acked;
  *  - Events sent before the violation whose limit still ran then may stay
  *    unacked (a lazy peer drops its pending Acks), never be acked twice;
+ *  - a close for an ack timeout at the limit of a target Event whose Ack
+ *    left within tol_ms (plus the round trip of the ping before it) of
+ *    that limit cannot be told from a correct target that got the Ack
+ *    late: the case is skipped, saying so;
  *  - informational cases fail only on what no choice allows: a dropped
  *    connection, a message neither acked nor refused, invalid output. */
 void evk_judge(const evk_case *c, const evk_profile *p, const evk_obs *o, uint64_t tol_ms,

@@ -150,12 +150,38 @@ int evk_cr_model_target_event(evk_case_run *r, const evk_uuid *id, uint64_t t)
     return first;
 }
 
+/* An Ack of ours for a held target Event has left (at t): keep the one
+ * nearest that Event's limit, for the judge (a close at that limit may be a
+ * correct target that got the Ack late). */
+static void note_held_ack(evk_case_run *r, const evk_message *m, uint64_t t)
+{
+    if (m->kind != EVK_MSG_ACK || m->violation != EVK_V_NONE || !m->has_id) return;
+    for (int i = 0; i < r->held.n; i++) {
+        const evk_held_event *e = &r->held.ev[i];
+        if (!evk_uuid_equal(&e->id, &m->id)) continue;
+        uint64_t limit = evk_cr_rel(r, e->t + r->limit), left = evk_cr_rel(r, t);
+        evk_obs *o = &r->obs;
+        if (left >= limit) return; /* late: the model itself closes at that limit */
+        if (!o->tight_ack || limit - left < o->tight_ack_limit - o->tight_ack_left) {
+            o->tight_ack = true;
+            o->tight_ack_left = left;
+            o->tight_ack_limit = limit;
+        }
+        return;
+    }
+}
+
 void evk_cr_model_input(evk_case_run *r, const evk_net_event *ev)
 {
+    bool noted = false;
     for (size_t k = 0; k < evk_cr_model_readings(r); k++) {
         evk_session *s = live(r, k);
         if (!s) continue;
         evk_session_on_data(s, ev->data, ev->len, ev->flags, ev->t_ms);
+        if ((ev->flags & EVK_F_FINAL) && !noted) {
+            note_held_ack(r, evk_session_last_message(s), ev->t_ms);
+            noted = true;
+        }
         drain(r, k, ev->t_ms, false);
     }
     schedule_tick(r);

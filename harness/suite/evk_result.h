@@ -102,6 +102,7 @@ typedef enum evk_skip_why {
     EVK_SKIP_TOO_FEW_EVENTS,  /* the target did not send the Events the case needs */
     EVK_SKIP_INTERRUPTED,     /* the run was interrupted */
     EVK_SKIP_RATE_LIMITED,    /* a server closed 1008 (too fast) before the case could check its rule */
+    EVK_SKIP_ACK_AT_LIMIT,    /* it closed at the limit of an Event whose Ack from evack left too near it to tell */
 } evk_skip_why;
 
 typedef struct evk_latency {

@@ -10,8 +10,8 @@
  * connects once to URL (ws://127.0.0.1:PORT/path) and misbehaves in MODE.
  * Each mode is one way a broken or hostile target can misbehave, which
  * evack must survive within its bounds; tests/hostile.sh runs evack against
- * each, in both roles. One server mode is correct, on purpose: ack-trickle
- * (a slow link), which evack must pass.
+ * each, in both roles. Two server modes are correct, on purpose: ack-trickle
+ * (a slow link) and slow-reader (a slow reader), which evack must not fail.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -156,12 +156,13 @@ static const char *now_ts(void)
     return "2026-01-05T15:34:02.123456+0000";
 }
 
-static void handshake_text(char *buf, size_t cap)
+/* A server's handshake Event declaring an ack limit of `limit` (JSON number, seconds). */
+static void handshake_text(char *buf, size_t cap, const char *limit)
 {
     char id[37];
     uuid(id, 0xabcdef);
-    snprintf(buf, cap, "{\"type\":\"event\",\"id\":\"%s\",\"sent_at\":\"%s\",\"payload\":{\"ack_timeout\":1}}", id,
-             now_ts());
+    snprintf(buf, cap, "{\"type\":\"event\",\"id\":\"%s\",\"sent_at\":\"%s\",\"payload\":{\"ack_timeout\":%s}}", id,
+             now_ts(), limit);
 }
 
 /* Drain what the client sends for a while (so it can write), without parsing. */
@@ -229,6 +230,68 @@ static void ack_trickle(const conn *c)
     }
 }
 
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Sleep until `at` (monotonic ms); false, early, when `deadline` (0: none)
+ * comes first. */
+static bool sleep_until(uint64_t at, uint64_t deadline)
+{
+    uint64_t now = mono_ms(), end = deadline && deadline < at ? deadline : at;
+    if (end > now) sleep_ms((long)(end - now));
+    return !(deadline && deadline < at);
+}
+
+/* A correct server behind a slow reader: its application sees each of
+ * evack's frames 150 ms after it arrived (a busy loop, a slow link), and
+ * its limit is 0.5 s. It acks every Event of evack's, and on the first one
+ * sends an Event of its own; evack (deadline.respected) acks that at 80% of
+ * the limit, which this server sees at 550 ms, so it closes 4007 at its
+ * limit, as a correct server must when an Ack did not reach it in time
+ * (PROTOCOL.md §3: measured by the Event's sender). The judge cannot tell
+ * this from a server that ignores Acks, and must not fail it. */
+static void slow_reader(const conn *c)
+{
+    char msg[4096], out[256], mine[37];
+    uuid(mine, 0x5105);
+    bool sent = false;
+    uint64_t deadline = 0; /* of our Event while it is unacked */
+    int op = -1;
+    struct pollfd p = {c->fd, POLLIN, 0};
+    for (;;) {
+        uint64_t now = mono_ms();
+        int wait = deadline ? (int)(deadline > now ? deadline - now : 0) : -1;
+        if (poll(&p, 1, wait) == 0) break; /* our limit ran out */
+        if ((op = read_frame(c->fd, msg, sizeof msg)) < 0 || op == 8) return;
+        if (!sleep_until(mono_ms() + 150, deadline)) break;
+        if (op == 9) { /* its WebSocket layer is behind the same delay */
+            send_frame(c, 10, msg, strlen(msg));
+            continue;
+        }
+        const char *id = strstr(msg, "\"id\":\"");
+        if (op != 1 || !id || strlen(id + 6) < 36) continue;
+        if (strstr(msg, "\"type\":\"ack\"")) {
+            if (strncmp(id + 6, mine, 36) == 0) deadline = 0;
+            continue;
+        }
+        snprintf(out, sizeof out, "{\"type\":\"ack\",\"id\":\"%.36s\",\"sent_at\":\"%s\"}", id + 6, now_ts());
+        if (send_text(c, out) < 0) return;
+        if (!sent) {
+            event_text(out, sizeof out, 0x5105);
+            if (send_text(c, out) < 0) return;
+            deadline = mono_ms() + 500;
+            sent = true;
+        }
+    }
+    unsigned char b[2] = {4007 >> 8, 4007 & 255};
+    send_frame(c, 8, b, 2);
+    drain(c->fd, 2000);
+}
+
 /* What both roles do once the upgrade is done. `opening` is the first
  * message the role sends (the server's handshake Event, a client's first
  * Event): slowloris dribbles it, and it is sent whole first when
@@ -279,6 +342,10 @@ static void misbehave(const conn *c, const char *mode, const char *opening, bool
         if (!trickle) drain(c->fd, 5000);
         return;
     }
+    if (strcmp(mode, "slow-reader") == 0) { /* correct, reading late: see slow_reader() */
+        slow_reader(c);
+        return;
+    }
     if (strcmp(mode, "ack-trickle") == 0) { /* correct, on a slow link: see ack_trickle() */
         ack_trickle(c);
         return;
@@ -319,7 +386,7 @@ static void misbehave(const conn *c, const char *mode, const char *opening, bool
 static void serve(int fd, const char *mode)
 {
     char hs[256];
-    handshake_text(hs, sizeof hs);
+    handshake_text(hs, sizeof hs, strcmp(mode, "slow-reader") == 0 ? "0.5" : "1");
     if (strcmp(mode, "no-upgrade") == 0) { /* read the request, answer nothing */
         char key[128];
         read_request(fd, key, sizeof key);
