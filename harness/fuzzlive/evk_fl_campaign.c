@@ -76,6 +76,7 @@ typedef struct fuzz {
     bool minimising;
     uint64_t next_index;     /* the next session the generator makes */
     uint64_t last_batch_ms;
+    double last_mean_ms;     /* the last batch's mean session length (0: none measured) */
     /* The batch in flight (for on_result). */
     evk_case_result *batch_results;
     uint64_t *batch_end;
@@ -407,6 +408,10 @@ static void run_batch(fuzz *f, size_t n)
     f->batch_results = NULL;
     if (rc == EVK_EIO) evk_die("cannot listen for the client (address in use?)");
     if (rc < 0) evk_die("out of memory");
+    uint64_t sum = 0, ran = 0;
+    for (size_t i = 0; i < n; i++)
+        if (res[i].skipped != EVK_SKIP_INTERRUPTED) sum += res[i].duration_ms, ran++;
+    f->last_mean_ms = ran ? (double)sum / (double)ran : 0;
 
     /* Judge. A target that went away takes every later session with it:
      * then only the crash is reported. */
@@ -527,7 +532,16 @@ int evk_cmd_fuzz_live(int argc, char **argv)
            !(o->stop_after && f->tally.findings >= o->stop_after)) {
         run_batch(f, batch);
         if (o->batch || !f->last_batch_ms) continue;
-        double per_s = (double)batch * 1000.0 / (double)f->last_batch_ms, want = per_s * BATCH_MS / 1000.0;
+        /* What conc slots kept full get through in BATCH_MS, from the mean
+         * session length: the batch's wall time would count its tail too,
+         * and the first, small batch is mostly tail (sizing from it took
+         * four batches to reach full size). */
+        double mean = f->last_mean_ms > 1.0 ? f->last_mean_ms : 1.0;
+        double want = f->last_mean_ms > 0 ? (double)conc * BATCH_MS / mean
+                                           : (double)batch * BATCH_MS / (double)f->last_batch_ms;
+        /* The last batch fits the time left: sessions cut at the end are lost. */
+        uint64_t now = evk_clock_ms(), left = f->tally.end > now ? f->tally.end - now : 0;
+        if (left < BATCH_MS) want = want * (double)left / BATCH_MS;
         double lo = conc, hi = 64.0 * conc;
         batch = (size_t)(want < lo ? lo : want > hi ? hi : want);
     }

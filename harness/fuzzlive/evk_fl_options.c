@@ -20,7 +20,7 @@ static const char fuzz_usage[] =
     "  --profile P        seed (default), strict, or a profile file\n"
     "  --header 'K: V'    an extra upgrade header (repeatable; never written to findings)\n"
     "  --jobs N           sessions at once (default 128, clients 4 per CPU; a bearer token: 1)\n"
-    "  --batch N          sessions per batch (default 16 x jobs)\n"
+    "  --batch N          sessions per batch (default: about 3 s of sessions, from the last batch)\n"
     "  --timeout MS       how long to wait for an answer (default 1000)\n"
     "  --settle MS        quiet time after the last Ack (default 25)\n"
     "  --minimise-time S  time to minimise each finding (default 60; 0: no minimisation)\n"
